@@ -1,0 +1,63 @@
+# The evidence-bundle verifier toolkit.
+#   make run      install what is missing, build, verify the sample bundle
+#   make test     the same set-up, then every test (unit, end-to-end, fixture reproducibility)
+#   make fixtures rewrite Fixtures/ from fixed seeds (byte for byte)
+#   make install  install verify and the man pages under PREFIX (default /usr/local)
+
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+SWIFT ?= swift
+BUILD_DIR := .build
+DEBUG_BIN := $(BUILD_DIR)/debug
+SYSTEM_PACKAGES := libsodium-dev libarchive-dev pkg-config
+
+.PHONY: all deps build run test unit-test fixtures check-fixtures install uninstall clean
+
+all: build
+
+# Installs the Debian packages the build needs, only when something is missing.
+deps:
+	@if ! pkg-config --exists libsodium libarchive 2>/dev/null; then \
+	  echo "installing $(SYSTEM_PACKAGES)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "swift is not on PATH: install a Swift 6 toolchain first" >&2; exit 2; }
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	@echo "+ verify Fixtures/sample.tar --trust Fixtures/sample.trust"
+	@$(DEBUG_BIN)/verify Fixtures/sample.tar --trust Fixtures/sample.trust
+
+test: build unit-test check-fixtures
+
+unit-test:
+	$(SWIFT) test
+
+fixtures: build
+	$(DEBUG_BIN)/fixturegen --out Fixtures
+
+# Regenerates the fixtures into a scratch directory and fails if any committed byte differs.
+check-fixtures: build
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(DEBUG_BIN)/fixturegen --out "$$tmp" >/dev/null && \
+	  for f in sample.tar sample-session.tar sample.trust; do \
+	    cmp "$$tmp/$$f" "Fixtures/$$f" || { echo "Fixtures/$$f differs from what 'make fixtures' writes" >&2; exit 1; }; \
+	  done && echo "fixtures: reproducible"
+
+install: deps
+	$(SWIFT) build -c release --product verify
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0755 $(BUILD_DIR)/release/verify $(DESTDIR)$(PREFIX)/bin/verify
+	install -m 0644 man/verify.1 $(DESTDIR)$(PREFIX)/share/man/man1/verify.1
+	install -m 0644 man/evidence-bundle.5 $(DESTDIR)$(PREFIX)/share/man/man5/evidence-bundle.5
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/verify $(DESTDIR)$(PREFIX)/share/man/man1/verify.1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5/evidence-bundle.5
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,111 @@
+import EvidenceCrypto
+import StrictJSON
+
+/// A public key: `{"alg": …, "public": base64url}`. Its identity is `key_id`, the lowercase hex
+/// SHA-256 of the key object's canonical (JCS) bytes.
+package struct PublicKey: Hashable, Sendable {
+    package let profile: Profile
+    package let bytes: [UInt8]
+
+    package init(profile: Profile, bytes: [UInt8]) {
+        self.profile = profile
+        self.bytes = bytes
+    }
+
+    package static let members = ["alg", "public"]
+
+    package init(_ value: JSONValue, path: String = "") throws(FormatError) {
+        let r = try ObjectReader(value, path: path, members: Self.members)
+        let alg = try r.string("alg", repertoire: .token)
+        guard let profile = Profile(rawValue: alg) else {
+            throw FormatError(.unknownAlgorithm, field: r.field("alg"), "unknown key algorithm \"\(alg)\"")
+        }
+        let bytes = try r.base64url("public", maxBytes: 4096)
+        guard bytes.count == profile.publicKeyBytes else {
+            throw FormatError(.keyLength, field: r.field("public"), "\(profile.rawValue) public keys are \(profile.publicKeyBytes) bytes, found \(bytes.count)")
+        }
+        self.init(profile: profile, bytes: bytes)
+    }
+
+    package var json: JSONValue {
+        .obj([("alg", .str(profile.rawValue)), ("public", .str(Base64URL.encode(bytes)))])
+    }
+
+    /// SHA-256 of the key object's JCS form.
+    package var keyID: Hash256 { SHA256Hasher.hash(JCS.canonicalize(json)) }
+}
+
+extension Profile {
+    package var publicKeyBytes: Int {
+        switch self {
+        case .ed25519: return Ed25519.publicKeyBytes
+        }
+    }
+
+    package var signatureBytes: Int {
+        switch self {
+        case .ed25519: return Ed25519.signatureBytes
+        }
+    }
+}
+
+/// The `signature` member of a signed object: `{"alg", "key_id", "sig"}`.
+package struct SignatureBlock: Hashable, Sendable {
+    package let profile: Profile
+    package let keyID: Hash256
+    package let sig: [UInt8]
+
+    package init(profile: Profile, keyID: Hash256, sig: [UInt8]) {
+        self.profile = profile
+        self.keyID = keyID
+        self.sig = sig
+    }
+
+    package static let members = ["alg", "key_id", "sig"]
+
+    package init(_ reader: ObjectReader) throws(FormatError) {
+        let r = try reader.object("signature", members: Self.members)
+        let alg = try r.string("alg", repertoire: .token)
+        guard let profile = Profile(rawValue: alg) else {
+            throw FormatError(.unknownAlgorithm, field: r.field("alg"), "unknown signature algorithm \"\(alg)\"")
+        }
+        let keyID = try r.hash("key_id")
+        let sig = try r.base64url("sig", maxBytes: 8192)
+        guard sig.count == profile.signatureBytes else {
+            throw FormatError(.signatureLength, field: r.field("sig"), "\(profile.rawValue) signatures are \(profile.signatureBytes) bytes, found \(sig.count)")
+        }
+        self.init(profile: profile, keyID: keyID, sig: sig)
+    }
+
+    package var json: JSONValue {
+        .obj([("alg", .str(profile.rawValue)), ("key_id", .hash(keyID)), ("sig", .str(Base64URL.encode(sig)))])
+    }
+}
+
+/// The signing input of a signed object: SHA-256 of the JCS form of the object with its
+/// `signature` member removed. The signature algorithm signs these 32 bytes.
+package enum SigningInput {
+    package static func digest(of object: JSONObject) -> Hash256 {
+        let unsigned = JSONObject(object.members.filter { Array($0.name.utf8) != Array("signature".utf8) })
+        return SHA256Hasher.hash(JCS.canonicalize(.object(unsigned)))
+    }
+
+    /// Adds the signature member to an unsigned body.
+    package static func attach(_ signature: SignatureBlock, to body: JSONObject) -> JSONValue {
+        var members = body.members
+        members.append((name: "signature", value: signature.json))
+        return .object(JSONObject(members))
+    }
+}
+
+/// Verifies a signature block against a public key and a signing input.
+package enum SignatureCheck {
+    /// Throws `SignatureError` from EvidenceCrypto for an invalid signature; the caller checks that
+    /// the key is authorized and that the profile is the declared one.
+    package static func verify(_ block: SignatureBlock, key: PublicKey, digest: Hash256) throws(SignatureError) {
+        switch block.profile {
+        case .ed25519:
+            try Ed25519.verify(signature: block.sig, message: digest.bytes, publicKey: key.bytes)
+        }
+    }
+}

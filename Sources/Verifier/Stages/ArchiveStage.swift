@@ -1,0 +1,66 @@
+import BundleArchive
+import EvidenceCrypto
+import EvidenceFormat
+
+/// Stage 1: read the tar stream once, enforce every archive rule (BundleArchive) and the bundle
+/// layout, and hash every file. Nothing is extracted to disk. Any ARCHIVE_* failure stops the
+/// pipeline: an archive that is not exactly what it claims to be has no reliable contents.
+enum ArchiveStage {
+    static func run(_ run: Run, reader: TarReader) {
+        do {
+            while let entry = try reader.nextEntry() {
+                let kind = BundlePath(path: entry.path)
+                if kind == nil {
+                    run.fail(.unexpectedFile, .archive, file: entry.path, "the bundle layout has no file at this path")
+                }
+                let limit = kind.map(Self.sizeLimit) ?? 0
+                var bytes: [UInt8] = []
+                var hasher = StreamingSHA256()
+                var size: Int64 = 0
+                var overLimit = false
+                try reader.readData { chunk in
+                    hasher.update(chunk)
+                    size += Int64(chunk.count)
+                    guard kind != nil else { return }
+                    if bytes.count + chunk.count > limit {
+                        overLimit = true
+                    } else {
+                        bytes.append(contentsOf: chunk)
+                    }
+                }
+                if overLimit {
+                    run.fail(Failure(ArchiveError.Code.entryTooLarge.rawValue, .archive, file: entry.path,
+                                     "larger than the \(limit)-byte limit for this file"))
+                    return
+                }
+                run.files.append(BundleFile(path: entry.path, kind: kind, bytes: kind == nil ? [] : bytes,
+                                            size: size, sha256: hasher.finalize()))
+            }
+        } catch let e as ArchiveError {
+            run.fail(Failure(e.code.rawValue, .archive, file: e.path, e.reason))
+            return
+        } catch {
+            run.fail(Failure(ArchiveError.Code.io.rawValue, .archive, "\(error)"))
+            return
+        }
+        run.archiveIntact = true
+        for required in [BundlePath.manifest, .receipts, .checkpoints] where !run.files.contains(where: { $0.kind == required }) {
+            run.fail(.missingFile, .archive, file: required.path, "a bundle always holds this file")
+        }
+        if !run.files.contains(where: { if case .artifact = $0.kind { return true } else { return false } }) {
+            run.fail(.missingFile, .archive, file: "artifacts/", "a bundle holds at least one policy artifact")
+        }
+    }
+
+    static func sizeLimit(_ kind: BundlePath) -> Int {
+        switch kind {
+        case .receipts, .checkpoints, .inclusionProofs, .consistencyProofs:
+            return 1 << 30
+        case .payload:
+            // base64url of the largest payload, plus the JSON around it.
+            return (PayloadDisclosure.maxPayloadBytes * 4 + 2) / 3 + 4096
+        case .manifest, .key, .delegation, .artifact:
+            return FormatLimits.maxJSONFileBytes
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import EvidenceCrypto
+import EvidenceFormat
+
+/// Stage 7: walk every session's hash chain in log order. `seq` counts from 0 without gaps, `prev`
+/// is the previous receipt's hash (the genesis value for seq 0), the artifact never changes, time
+/// never goes backwards, and every receipt lies inside its artifact's window unless it is a denial
+/// recording that the artifact expired (or is not yet valid): the safe state.
+enum ChainStage {
+    struct SessionState {
+        let artifactRef: Hash256
+        var nextSeq: Int64
+        var lastHash: Hash256
+        var lastTime: Int64
+    }
+
+    static func run(_ run: Run) {
+        var sessions: [String: SessionState] = [:]
+        let file = BundlePath.receiptsName
+        for line in run.receipts {
+            guard let r = line.receipt else {
+                // An unparsable line still occupies its place; the session it belonged to is unknown,
+                // so the next receipt of that session reports the break.
+                continue
+            }
+            func fail(_ code: VerifyCode, _ detail: String) {
+                run.fail(code, .chain, file: file, line: line.line, session: r.sessionID, seq: r.seq, detail)
+            }
+            let state = sessions[r.sessionID]
+            let expectedSeq = state?.nextSeq ?? 0
+            if r.seq != expectedSeq {
+                fail(.chainSeq, "expected seq \(expectedSeq) in this session, found \(r.seq)")
+            }
+            if let state {
+                if r.artifactRef != state.artifactRef {
+                    fail(.chainArtifactChanged, "the session began under artifact \(state.artifactRef.hex)")
+                }
+                if r.prev != state.lastHash {
+                    fail(.chainPrev, "prev is \(r.prev.hex); the previous receipt of this session hashes to \(state.lastHash.hex)")
+                }
+                if r.timeMS < state.lastTime {
+                    fail(.chainTimeRegression, "time \(r.timeMS) is before the previous receipt's \(state.lastTime)")
+                }
+            } else {
+                let genesis = Receipt.genesis(artifactRef: r.artifactRef, sessionID: r.sessionID)
+                if r.prev != genesis {
+                    fail(.chainGenesis, "the first receipt of a session has prev = genesis(artifact_ref, session_id) = \(genesis.hex)")
+                }
+            }
+            if let artifact = run.artifacts[r.artifactRef]?.value {
+                checkWindow(r, artifact, fail)
+                if let limit = r.limit, !artifact.rateLimits.contains(where: { $0.id == limit }) {
+                    fail(.unknownLimit, "names rate limit \(limit), which its artifact does not define")
+                }
+            }
+            sessions[r.sessionID] = SessionState(
+                artifactRef: state?.artifactRef ?? r.artifactRef,
+                nextSeq: r.seq + 1,
+                lastHash: line.receiptHash,
+                lastTime: max(r.timeMS, state?.lastTime ?? r.timeMS))
+        }
+        run.sessionCount = sessions.count
+    }
+
+    static func checkWindow(_ r: Receipt, _ a: PolicyArtifact, _ fail: (VerifyCode, String) -> Void) {
+        if r.timeMS >= a.notAfterMS {
+            guard r.decision == .deny, r.reason == .artifactExpired else {
+                fail(.outsideWindow, "time \(r.timeMS) is at or after the artifact's not_after_ms \(a.notAfterMS); only denials with reason artifact_expired may follow expiry")
+                return
+            }
+        } else if r.timeMS < a.notBeforeMS {
+            guard r.decision == .deny, r.reason == .artifactNotYetValid else {
+                fail(.outsideWindow, "time \(r.timeMS) is before the artifact's not_before_ms \(a.notBeforeMS); only denials with reason artifact_not_yet_valid may precede it")
+                return
+            }
+        } else if r.reason == .artifactExpired || r.reason == .artifactNotYetValid {
+            fail(.outsideWindow, "reason \(r.reason.rawValue) at time \(r.timeMS), inside the artifact's window")
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import EvidenceCrypto
+import EvidenceFormat
+import Merkle
+import StrictJSON
+
+/// Stage 2: every file is strict JSON (or JSON Lines) in canonical form, and every object is
+/// well formed for its kind. A file or line that fails here is left out of the later stages
+/// (receipt lines keep their raw bytes for the chain and the Merkle tree).
+enum ParseStage {
+    static var jsonOptions: JSONParseOptions {
+        var o = JSONParseOptions.evidence
+        o.maxBytes = FormatLimits.maxJSONFileBytes
+        o.maxDepth = FormatLimits.maxDepth
+        return o
+    }
+
+    static func run(_ run: Run) {
+        // Files in path order, so that failures come out in the same order whatever the tar order.
+        let files = run.files.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
+        for file in files {
+            guard let kind = file.kind else { continue }
+            switch kind {
+            case .manifest:
+                if let (value, object) = parseDocument(run, file, Manifest.init) {
+                    run.manifest = Parsed(file: file.path, line: nil, value: value, object: object)
+                }
+            case .key(let name):
+                if let (key, _) = parseDocument(run, file, { v throws(FormatError) in try PublicKey(v) }) {
+                    if key.keyID != name {
+                        run.fail(.nameMismatch, .parse, file: file.path, "the file name is not the key's key_id \(key.keyID.hex)")
+                    } else {
+                        run.bundleKeys[name] = key
+                    }
+                }
+            case .delegation(let name):
+                if let (value, object) = parseDocument(run, file, KeyDelegation.init) {
+                    if file.sha256 != name {
+                        run.fail(.nameMismatch, .parse, file: file.path, "the file name is not the SHA-256 of its bytes")
+                    } else {
+                        run.delegations.append(Parsed(file: file.path, line: nil, value: value, object: object))
+                    }
+                }
+            case .artifact(let name):
+                if let (value, object) = parseDocument(run, file, PolicyArtifact.init) {
+                    if file.sha256 != name {
+                        run.fail(.nameMismatch, .parse, file: file.path, "the file name is not the artifact_ref (SHA-256 of the file) \(file.sha256.hex)")
+                    } else if run.artifacts.count < FormatLimits.maxArtifacts {
+                        run.artifacts[name] = Parsed(file: file.path, line: nil, value: value, object: object)
+                        run.artifactOrder.append(name)
+                    }
+                }
+            case .payload(let name):
+                if let (value, object) = parseDocument(run, file, PayloadDisclosure.init) {
+                    if value.receiptHash != name {
+                        run.fail(.nameMismatch, .parse, file: file.path, "the file name is not the disclosure's receipt_hash")
+                    } else {
+                        run.disclosures.append(Parsed(file: file.path, line: nil, value: value, object: object))
+                    }
+                }
+            case .receipts:
+                run.receiptsParsedCleanly = parseReceipts(run, file)
+            case .checkpoints:
+                run.checkpointsParsedCleanly = parseLines(run, file, allowEmpty: false, Checkpoint.init, into: &run.checkpoints)
+            case .inclusionProofs:
+                run.inclusionParsedCleanly = parseLines(run, file, allowEmpty: false, InclusionProof.init, into: &run.inclusion)
+            case .consistencyProofs:
+                run.consistencyParsedCleanly = parseLines(run, file, allowEmpty: true, ConsistencyProof.init, into: &run.consistency)
+            }
+        }
+        checkProfiles(run)
+    }
+
+    /// Parses a whole-file JSON document: strict, canonical, well formed.
+    static func parseDocument<T>(_ run: Run, _ file: BundleFile, _ make: (JSONValue) throws(FormatError) -> T) -> (T, JSONObject)? {
+        parseValue(run, bytes: file.bytes[...], file: file.path, line: nil, make)
+    }
+
+    static func parseValue<T>(_ run: Run, bytes: ArraySlice<UInt8>, file: String, line: Int?,
+                              _ make: (JSONValue) throws(FormatError) -> T) -> (T, JSONObject)? {
+        let value: JSONValue
+        do {
+            value = try JCS.isCanonical(Array(bytes), options: jsonOptions)
+        } catch {
+            run.fail(Failure(error.code.rawValue, .parse, file: file, line: line, "byte \(error.offset): \(error.reason)"))
+            return nil
+        }
+        do {
+            let parsed = try make(value)
+            guard case .object(let object) = value else { return nil }  // make() accepted only objects
+            return (parsed, object)
+        } catch {
+            run.fail(Failure(error.code, .parse, file: file, line: line, error.description))
+            return nil
+        }
+    }
+
+    /// Splits JSON Lines: every line canonical JSON terminated by `\n`, no blank lines.
+    /// Returns (1-based line number, bytes without the newline); reports framing failures.
+    static func splitLines(_ run: Run, _ file: BundleFile, allowEmpty: Bool) -> (lines: [(Int, ArraySlice<UInt8>)], clean: Bool) {
+        var clean = true
+        let bytes = file.bytes
+        if bytes.isEmpty {
+            if !allowEmpty {
+                run.fail(.jsonlEmpty, .parse, file: file.path, "the file holds no lines")
+                return ([], false)
+            }
+            return ([], true)
+        }
+        var lines: [(Int, ArraySlice<UInt8>)] = []
+        var start = bytes.startIndex
+        var number = 0
+        while start < bytes.endIndex {
+            number += 1
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n"))
+            let line = bytes[start..<(end ?? bytes.endIndex)]
+            if end == nil {
+                run.fail(.jsonlNoFinalNewline, .parse, file: file.path, line: number, "the last line is not terminated by a newline")
+                clean = false
+            }
+            if line.isEmpty {
+                run.fail(.jsonlBlankLine, .parse, file: file.path, line: number, "blank lines are not allowed")
+                clean = false
+            } else if line.count > FormatLimits.maxLineBytes {
+                run.fail(.jsonlLineTooLong, .parse, file: file.path, line: number, "longer than \(FormatLimits.maxLineBytes) bytes")
+                clean = false
+            } else {
+                lines.append((number, line))
+            }
+            start = end.map { $0 + 1 } ?? bytes.endIndex
+        }
+        return (lines, clean)
+    }
+
+    static func parseLines<T>(_ run: Run, _ file: BundleFile, allowEmpty: Bool,
+                              _ make: (JSONValue) throws(FormatError) -> T, into out: inout [Parsed<T>]) -> Bool {
+        let (lines, framingClean) = splitLines(run, file, allowEmpty: allowEmpty)
+        var clean = framingClean
+        for (number, bytes) in lines {
+            if let (value, object) = parseValue(run, bytes: bytes, file: file.path, line: number, make) {
+                out.append(Parsed(file: file.path, line: number, value: value, object: object))
+            } else {
+                clean = false
+            }
+        }
+        return clean
+    }
+
+    static func parseReceipts(_ run: Run, _ file: BundleFile) -> Bool {
+        let (lines, framingClean) = splitLines(run, file, allowEmpty: false)
+        var clean = framingClean
+        run.receipts.reserveCapacity(lines.count)
+        for (number, bytes) in lines {
+            let parsed = parseValue(run, bytes: bytes, file: file.path, line: number, Receipt.init)
+            if parsed == nil { clean = false }
+            run.receipts.append(ReceiptLine(
+                line: number,
+                receiptHash: SHA256Hasher.hash(bytes),
+                leafHash: MerkleHash.leaf(bytes),
+                receipt: parsed?.0,
+                object: parsed?.1))
+        }
+        return clean
+    }
+
+    /// Every object and key must use the profile the manifest declares.
+    static func checkProfiles(_ run: Run) {
+        guard let profile = run.declaredProfile else { return }
+        func check(_ p: Profile, file: String, line: Int? = nil, _ what: String) {
+            guard p != profile else { return }
+            run.fail(.profileMismatch, .parse, file: file, line: line,
+                     "\(what) uses profile \(p.rawValue) but the bundle declares \(profile.rawValue)")
+        }
+        if let sig = run.manifest?.value.signature { check(sig.profile, file: BundlePath.manifestName, "the manifest signature") }
+        for ref in run.artifactOrder {
+            guard let a = run.artifacts[ref] else { continue }
+            check(a.value.profile, file: a.file, "the artifact")
+            if let sig = a.value.signature { check(sig.profile, file: a.file, "the artifact signature") }
+            for k in a.value.portalKeys { check(k.profile, file: a.file, "a Portal key") }
+        }
+        for d in run.delegations {
+            check(d.value.delegate.profile, file: d.file, "the delegate key")
+            if let sig = d.value.signature { check(sig.profile, file: d.file, "the delegation signature") }
+        }
+        for r in run.receipts {
+            if let sig = r.receipt?.signature { check(sig.profile, file: BundlePath.receiptsName, line: r.line, "the receipt signature") }
+        }
+        for c in run.checkpoints {
+            if let sig = c.value.signature { check(sig.profile, file: c.file, line: c.line, "the checkpoint signature") }
+        }
+    }
+}

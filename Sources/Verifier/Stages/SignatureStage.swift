@@ -1,0 +1,85 @@
+import Dispatch
+import EvidenceCrypto
+import EvidenceFormat
+import StrictJSON
+
+/// Stage 4: every receipt is signed by a Portal key its own artifact names; every checkpoint and
+/// the manifest by a Portal key some artifact of the bundle names. Receipt signatures are checked
+/// in parallel; failures are collected per index so the report order never depends on scheduling.
+enum SignatureStage {
+    static func run(_ run: Run) {
+        if let m = run.manifest, let sig = m.value.signature {
+            check(run, sig, object: m.object, keys: run.portalKeys, file: m.file, line: nil, what: "the manifest")
+        }
+        for c in run.checkpoints {
+            guard let sig = c.value.signature else { continue }
+            check(run, sig, object: c.object, keys: run.portalKeys, file: c.file, line: c.line, what: "the checkpoint")
+        }
+        checkReceipts(run)
+    }
+
+    static func check(_ run: Run, _ sig: SignatureBlock, object: JSONObject, keys: [Hash256: PublicKey],
+                      file: String, line: Int?, what: String) {
+        guard let key = keys[sig.keyID] else {
+            run.fail(.keyNotAuthorized, .signature, file: file, line: line,
+                     "\(what) is signed by key \(sig.keyID.hex), which no artifact of the bundle names as a Portal key")
+            return
+        }
+        do {
+            try SignatureCheck.verify(sig, key: key, digest: SigningInput.digest(of: object))
+        } catch {
+            run.fail(.signatureInvalid, .signature, file: file, line: line, "\(what)'s signature does not verify: \(error.reason)")
+        }
+    }
+
+    static func checkReceipts(_ run: Run) {
+        let receipts = run.receipts
+        let artifacts = run.artifacts
+        let slots = Slots(count: receipts.count)
+        let chunk = 256
+        let chunks = (receipts.count + chunk - 1) / chunk
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let lo = c * chunk
+            for i in lo..<min(lo + chunk, receipts.count) {
+                slots.set(i, checkReceipt(receipts[i], artifacts: artifacts))
+            }
+        }
+        for f in slots.values { if let f { run.fail(f) } }
+    }
+
+    /// One result slot per receipt. Each concurrent iteration writes only its own disjoint range
+    /// of indices, and the slots are read only after `concurrentPerform` returns.
+    final class Slots: @unchecked Sendable {
+        private let buffer: UnsafeMutableBufferPointer<Failure?>
+        init(count: Int) {
+            buffer = .allocate(capacity: count)
+            buffer.initialize(repeating: nil)
+        }
+        deinit {
+            buffer.deinitialize()
+            buffer.deallocate()
+        }
+        func set(_ i: Int, _ f: Failure?) { buffer[i] = f }
+        var values: [Failure?] { Array(buffer) }
+    }
+
+    static func checkReceipt(_ line: ReceiptLine, artifacts: [Hash256: Parsed<PolicyArtifact>]) -> Failure? {
+        guard let r = line.receipt, let object = line.object, let sig = r.signature else { return nil }
+        let file = BundlePath.receiptsName
+        guard let artifact = artifacts[r.artifactRef] else {
+            return Failure(.unknownArtifact, .signature, file: file, line: line.line, session: r.sessionID, seq: r.seq,
+                           "names artifact \(r.artifactRef.hex), which the bundle does not hold")
+        }
+        guard let key = artifact.value.portalKeys.first(where: { $0.keyID == sig.keyID }) else {
+            return Failure(.keyNotAuthorized, .signature, file: file, line: line.line, session: r.sessionID, seq: r.seq,
+                           "signed by key \(sig.keyID.hex), which its artifact does not name as a Portal key")
+        }
+        do {
+            try SignatureCheck.verify(sig, key: key, digest: SigningInput.digest(of: object))
+            return nil
+        } catch {
+            return Failure(.signatureInvalid, .signature, file: file, line: line.line, session: r.sessionID, seq: r.seq,
+                           "the receipt's signature does not verify: \(error.reason)")
+        }
+    }
+}
