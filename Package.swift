@@ -74,7 +74,7 @@ let package = Package(
             dependencies: ["EvidenceCrypto"],
             resources: [.copy("Vectors")]
         ),
-        .testTarget(name: "MerkleTests", dependencies: ["Merkle", "EvidenceCrypto"]),
+        .testTarget(name: "MerkleTests", dependencies: ["Merkle", "EvidenceCrypto"], exclude: ["README.md"]),
         .testTarget(name: "BundleArchiveTests", dependencies: ["BundleArchive", "TarForge"]),
         .testTarget(
             name: "VerifierTests",

@@ -52,6 +52,20 @@ package final class EvidenceLog {
         return logged
     }
 
+    /// Seals `receipt` exactly as given: no chaining, no seq. For negative tests and conformance
+    /// vectors that need a validly signed receipt which breaks the rules on purpose.
+    @discardableResult
+    package func appendUnchained(_ receipt: Receipt, payload: [UInt8], salt: [UInt8]) -> LoggedReceipt {
+        let document = portal.sign(receipt.body)
+        let logged = LoggedReceipt(receipt: receipt, document: document, leafHash: MerkleHash.leaf(document.bytes),
+                                   salt: salt, payload: payload)
+        if sessions[receipt.sessionID] == nil { sessionOrder.append(receipt.sessionID) }
+        sessions[receipt.sessionID] = (sessions[receipt.sessionID]?.artifactRef ?? receipt.artifactRef, receipt.seq + 1, document.hash)
+        entries.append(logged)
+        tree.append(leafHash: logged.leafHash)
+        return logged
+    }
+
     /// Signs a checkpoint over every receipt sealed so far. Nothing to sign for an empty log.
     @discardableResult
     package func checkpoint(timeMS: Int64) -> Checkpoint? {

@@ -24,6 +24,13 @@ package struct PublicKey: Hashable, Sendable {
         guard bytes.count == profile.publicKeyBytes else {
             throw FormatError(.keyLength, field: r.field("public"), "\(profile.rawValue) public keys are \(profile.publicKeyBytes) bytes, found \(bytes.count)")
         }
+        // Small-order and non-canonical keys are rejected where the key is read, not at first use.
+        switch profile {
+        case .ed25519:
+            do { try Ed25519.validatePublicKey(bytes) } catch {
+                throw FormatError(rawCode: error.code.rawValue, field: r.field("public"), error.reason)
+            }
+        }
         self.init(profile: profile, bytes: bytes)
     }
 

@@ -77,6 +77,7 @@ package enum BundleVerifier {
         let m = run.manifest?.value
         let stages: [(Stage, Report.StageStatus)] = Stage.allCases.map { stage in
             if stage > reached { return (stage, .skipped) }
+            if stage == .inclusion, m?.scope != .selective, !run.failed(stage) { return (stage, .notApplicable) }
             return (stage, run.failed(stage) ? .fail : .pass)
         }
         let failures = run.failures

@@ -6,7 +6,13 @@ import StrictJSON
 /// byte-identical text and JSON on any machine.
 package struct Report: Sendable {
     package enum Verdict: String, Sendable { case pass = "PASS", fail = "FAIL" }
-    package enum StageStatus: String, Sendable { case pass, fail, skipped }
+    package enum StageStatus: String, Sendable {
+        case pass, fail
+        /// Not reached: an earlier failure made the rest meaningless (archive failures only).
+        case skipped
+        /// The stage has nothing to check in a bundle of this scope (inclusion in a full bundle).
+        case notApplicable = "not_applicable"
+    }
 
     package struct ConfirmedPayload: Sendable, Equatable {
         package var receiptHash: Hash256

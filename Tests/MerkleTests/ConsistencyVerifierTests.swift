@@ -60,7 +60,8 @@ final class ConsistencyVerifierTests: XCTestCase {
                 ]
                 for (desc, o, nw) in claims {
                     let isTheSameProof =
-                        o > 0 && o < nw && Reference.subproof(Int(o), all[..<Int(nw)], true) == proof
+                        o > 0 && o < nw && Reference.subproofLength(o, nw, true) == proof.count
+                        && Reference.subproof(Int(o), all[..<Int(nw)], true) == proof
                     if isTheSameProof {
                         assertNoMerkleError("\(id): \(desc)") {
                             try MerkleVerifier.verifyConsistency(

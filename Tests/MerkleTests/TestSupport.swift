@@ -7,10 +7,10 @@ import XCTest
 // definitions) and small helpers shared by the test files.
 
 enum Reference {
-    /// The largest power of two strictly below n (n > 1), by doubling.
+    /// The largest power of two strictly below n (n > 1), by doubling while 2k < n.
     static func split(_ n: UInt64) -> UInt64 {
         var k: UInt64 = 1
-        while k << 1 < n { k <<= 1 }
+        while k < n - k { k <<= 1 }
         return k
     }
 

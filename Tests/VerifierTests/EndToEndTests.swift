@@ -1,6 +1,7 @@
 import BundleKit
 import EvidenceFormat
 import Foundation
+import StrictJSON
 import TarForge
 import XCTest
 
@@ -24,7 +25,7 @@ final class EndToEndTests: XCTestCase {
     func assertFails(_ run: VerifyRun, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(run.status, 1, "exit status; stderr: \(run.stderr)", file: file, line: line)
         XCTAssertEqual(run.codes.sorted(), expected.sorted(), "failure codes", file: file, line: line)
-        XCTAssertEqual(run.report?["verdict"].flatMap { if case .string(let s) = $0 { s } else { nil } }, "FAIL", file: file, line: line)
+        XCTAssertEqual(run.report?["verdict"]?.stringValue, "FAIL", file: file, line: line)
     }
 
     // MARK: the valid sample
@@ -57,11 +58,11 @@ final class EndToEndTests: XCTestCase {
         guard case .object(let counts)? = report["counts"], case .object(let origin)? = report["origin"] else {
             return XCTFail("counts and origin are objects")
         }
-        XCTAssertEqual(counts["receipts"].map(String.init(describing:)), JSONValue.int(12).description)
-        XCTAssertEqual(counts["sessions"].map(String.init(describing:)), JSONValue.int(2).description)
-        XCTAssertEqual(counts["checkpoints"].map(String.init(describing:)), JSONValue.int(3).description)
-        XCTAssertEqual(counts["payloads_confirmed"].map(String.init(describing:)), JSONValue.int(4).description)
-        XCTAssertEqual(origin["pinned"].map(String.init(describing:)), JSONValue.bool(true).description)
+        XCTAssertEqual(counts["receipts"]?.integerValue, 12)
+        XCTAssertEqual(counts["sessions"]?.integerValue, 2)
+        XCTAssertEqual(counts["checkpoints"]?.integerValue, 3)
+        XCTAssertEqual(counts["payloads_confirmed"]?.integerValue, 4)
+        XCTAssertEqual(origin["pinned"]?.boolValue, true)
         // The report is JCS: re-canonicalizing it changes nothing.
         let bytes = Array(run.stdout.utf8.dropLast())
         XCTAssertEqual(JCS.canonicalize(try JSONParser.parse(bytes, options: .general)), bytes)
@@ -123,9 +124,12 @@ final class EndToEndTests: XCTestCase {
 
     func testDroppedReceipt() throws {
         let entries = try sampleEntries().editingLines(of: "receipts.jsonl") { $0.remove(at: 2) }
+        // Every later leaf moves down one place: the checkpoints at 5 and 10 now cover a receipt
+        // sealed after them (and their roots differ), and the one at 12 is beyond the 11 leaves.
         assertFails(try verify(try entries.tar()), [
             "CHAIN_SEQ", "CHAIN_PREV_MISMATCH", "MANIFEST_FILE_MISMATCH", "MANIFEST_RECEIPT_COUNT",
-            "MANIFEST_SESSION_MISMATCH", "CHECKPOINT_ROOT_MISMATCH", "CHECKPOINT_ROOT_MISMATCH", "CHECKPOINT_BEYOND_LOG",
+            "MANIFEST_SESSION_MISMATCH", "CHECKPOINT_ROOT_MISMATCH", "CHECKPOINT_ROOT_MISMATCH",
+            "CHECKPOINT_TIME_BEFORE_RECEIPT", "CHECKPOINT_TIME_BEFORE_RECEIPT", "CHECKPOINT_BEYOND_LOG",
         ])
     }
 
@@ -139,8 +143,10 @@ final class EndToEndTests: XCTestCase {
 
     func testReorderedReceipts() throws {
         let entries = try sampleEntries().editingLines(of: "receipts.jsonl") { $0.swapAt(2, 3) }
+        // Three links break (1→3, 3→2, 2→4); seq goes wrong twice; time goes backwards once.
         assertFails(try verify(try entries.tar()), [
-            "CHAIN_SEQ", "CHAIN_SEQ", "CHAIN_PREV_MISMATCH", "CHAIN_PREV_MISMATCH", "CHAIN_TIME_REGRESSION",
+            "CHAIN_SEQ", "CHAIN_SEQ", "CHAIN_PREV_MISMATCH", "CHAIN_PREV_MISMATCH", "CHAIN_PREV_MISMATCH",
+            "CHAIN_TIME_REGRESSION",
             "MANIFEST_FILE_MISMATCH", "CHECKPOINT_ROOT_MISMATCH", "CHECKPOINT_ROOT_MISMATCH", "CHECKPOINT_ROOT_MISMATCH",
         ])
     }

@@ -8,7 +8,7 @@ import Verifier
 import XCTest
 
 /// The sample evidence, built once: the same bytes `make fixtures` writes.
-let sample = SampleEvidence()
+nonisolated(unsafe) let sample = SampleEvidence()  // read-only after creation
 
 /// The sample's full tier-2 bundle as entries, manifest first.
 func sampleEntries(_ req: BundleRequest = sample.fullRequest()) throws -> [BundleEntry] {
@@ -24,7 +24,7 @@ extension Array where Element == BundleEntry {
     func editingLines(of path: String, _ change: (inout [[UInt8]]) -> Void) -> [BundleEntry] {
         map { entry in
             guard entry.path == path else { return entry }
-            var lines = entry.bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            var lines = entry.bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { [UInt8]($0) }
             if lines.last == [] { lines.removeLast() }
             change(&lines)
             return BundleEntry(path: path, bytes: BundleWriter.jsonl(lines))

@@ -54,7 +54,8 @@ enum ChainStage {
             }
             sessions[r.sessionID] = SessionState(
                 artifactRef: state?.artifactRef ?? r.artifactRef,
-                nextSeq: r.seq + 1,
+                // Resynchronise without going backwards, so one swapped pair reports two seq failures, not a cascade.
+                nextSeq: max(r.seq + 1, state?.nextSeq ?? 0),
                 lastHash: line.receiptHash,
                 lastTime: max(r.timeMS, state?.lastTime ?? r.timeMS))
         }
