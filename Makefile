@@ -11,7 +11,7 @@ BUILD_DIR := .build
 DEBUG_BIN := $(BUILD_DIR)/debug
 SYSTEM_PACKAGES := libsodium-dev libarchive-dev pkg-config
 
-.PHONY: all deps build run test unit-test fixtures check-fixtures install uninstall clean
+.PHONY: all deps build run test unit-test fixtures check-fixtures vectors check-vectors install uninstall clean
 
 all: build
 
@@ -32,7 +32,7 @@ run: build
 	@echo "+ verify Fixtures/sample.tar --trust Fixtures/sample.trust"
 	@$(DEBUG_BIN)/verify Fixtures/sample.tar --trust Fixtures/sample.trust
 
-test: build unit-test check-fixtures
+test: build unit-test check-fixtures check-vectors
 
 unit-test:
 	$(SWIFT) test
@@ -47,6 +47,19 @@ check-fixtures: build
 	  for f in sample.tar sample-session.tar sample.trust; do \
 	    cmp "$$tmp/$$f" "Fixtures/$$f" || { echo "Fixtures/$$f differs from what 'make fixtures' writes" >&2; exit 1; }; \
 	  done && echo "fixtures: reproducible"
+
+vectors: build
+	rm -rf TestVectors/vectors TestVectors/keys TestVectors/index.json
+	$(DEBUG_BIN)/vectorgen --out TestVectors
+
+# Runs the committed suite with the built verify, then regenerates it and fails on any difference.
+check-vectors: build
+	$(DEBUG_BIN)/verify vectors TestVectors
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  cp TestVectors/README.md "$$tmp/" && \
+	  $(DEBUG_BIN)/vectorgen --out "$$tmp" >/dev/null && \
+	  diff -r -q "$$tmp" TestVectors || { echo "TestVectors/ differs from what 'make vectors' writes" >&2; exit 1; }
+	@echo "vectors: reproducible"
 
 install: deps
 	$(SWIFT) build -c release --product verify

@@ -15,6 +15,8 @@
 //
 //   BundleKit                    signing and bundle building (fixtures, vectors, the Portal);
 //                                the verifier never depends on it.
+//   Conformance                  the conformance-vector format and runner (`verify vectors`)
+//   Portal, PortalCommand        the companion Portal (`portal`): seal, enforce, record, export
 import PackageDescription
 
 let package = Package(
@@ -23,6 +25,8 @@ let package = Package(
     products: [
         .executable(name: "verify", targets: ["VerifyCommand"]),
         .executable(name: "fixturegen", targets: ["FixtureGen"]),
+        .executable(name: "vectorgen", targets: ["VectorGen"]),
+        .executable(name: "portal", targets: ["PortalCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -56,9 +60,14 @@ let package = Package(
             name: "Verifier",
             dependencies: ["EvidenceFormat", "BundleArchive", "StrictJSON", "EvidenceCrypto", "Merkle"]
         ),
+        // Conformance vectors: the expectation format and the runner behind `verify vectors`.
+        .target(
+            name: "Conformance",
+            dependencies: ["Verifier", "EvidenceFormat", "StrictJSON", "EvidenceCrypto"]
+        ),
         .executableTarget(
             name: "VerifyCommand",
-            dependencies: ["Verifier", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Verifier", "Conformance", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "BundleKit",
@@ -67,6 +76,27 @@ let package = Package(
         .executableTarget(
             name: "FixtureGen",
             dependencies: ["BundleKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "VectorGen",
+            dependencies: [
+                "BundleKit", "Conformance", "Verifier", "TarForge", "EvidenceFormat", "StrictJSON", "EvidenceCrypto",
+                "Merkle", "BundleArchive", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The Portal: policy sealing, enforcement, durable receipts, export. Builds on the format
+        // library and the bundle writer; nothing of the verifier depends on it.
+        .target(
+            name: "Portal",
+            dependencies: ["BundleKit", "EvidenceFormat", "StrictJSON", "EvidenceCrypto", "Merkle", "BundleArchive"]
+        ),
+        .executableTarget(
+            name: "PortalCommand",
+            dependencies: ["Portal", "BundleKit", "EvidenceFormat", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "PortalTests",
+            dependencies: ["Portal", "BundleKit", "Verifier", "EvidenceFormat", "StrictJSON", "EvidenceCrypto"]
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], exclude: ["README.md"]),
         .testTarget(

@@ -10,6 +10,14 @@ package struct LoggedReceipt: Sendable {
     package let salt: [UInt8]
     package let payload: [UInt8]
     package var receiptHash: Hash256 { document.hash }
+
+    package init(receipt: Receipt, document: SealedDocument, leafHash: Hash256, salt: [UInt8], payload: [UInt8]) {
+        self.receipt = receipt
+        self.document = document
+        self.leafHash = leafHash
+        self.salt = salt
+        self.payload = payload
+    }
 }
 
 /// A Portal's append-only log held in memory: per-session hash chains, one Merkle tree over all
@@ -28,6 +36,31 @@ package final class EvidenceLog {
     package init(logID: Hash256, portal: SigningIdentity) {
         self.logID = logID
         self.portal = portal
+    }
+
+    /// Rebuilds a log from records a Portal stored durably (receipts in sealing order, then the
+    /// checkpoints signed over them): chains, tree and session order are recomputed, nothing is
+    /// re-signed. Fails when a checkpoint covers more receipts than there are or disagrees with them.
+    package init(logID: Hash256, portal: SigningIdentity, restoring entries: [LoggedReceipt],
+                 checkpoints: [(checkpoint: Checkpoint, document: SealedDocument)]) throws(BundleWriterError) {
+        self.logID = logID
+        self.portal = portal
+        var roots: [UInt64: Hash256] = [:]
+        let wanted = Set(checkpoints.map { UInt64($0.checkpoint.treeSize) })
+        for e in entries {
+            let state = sessions[e.receipt.sessionID]
+            if state == nil { sessionOrder.append(e.receipt.sessionID) }
+            sessions[e.receipt.sessionID] = (state?.artifactRef ?? e.receipt.artifactRef, e.receipt.seq + 1, e.receiptHash)
+            self.entries.append(e)
+            tree.append(leafHash: e.leafHash)
+            if wanted.contains(tree.size) { roots[tree.size] = tree.root() }
+        }
+        for c in checkpoints {
+            guard roots[UInt64(c.checkpoint.treeSize)] == c.checkpoint.rootHash else {
+                throw BundleWriterError(reason: "checkpoint at tree size \(c.checkpoint.treeSize) does not match the stored receipts")
+            }
+        }
+        self.checkpoints = checkpoints
     }
 
     /// Seals the next receipt of `sessionID`, chaining it to the previous one.

@@ -19,7 +19,7 @@ package struct SampleEvidence {
     package init() {
         let t0 = Self.t0
         func h(_ label: String) -> Hash256 { SHA256Hasher.hash(Array(label.utf8)) }
-        var root = PolicyArtifact(
+        let root = PolicyArtifact(
             profile: .ed25519, artifactID: "agent-root", parent: nil, issuedAtMS: t0 - Self.hour,
             notBeforeMS: t0, notAfterMS: t0 + 24 * Self.hour,
             subject: .init(idHash: h("subject/agent-7"), metadataHash: h("subject/agent-7/metadata")),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Conformance
 import EvidenceFormat
 import Foundation
 import Verifier
@@ -17,7 +18,7 @@ struct Verify: ParsableCommand {
             (a file outside the bundle is missing, unreadable or malformed), 64 usage error. \
             See verify(1) and evidence-bundle(5).
             """,
-        subcommands: [BundleCommand.self],
+        subcommands: [BundleCommand.self, VectorsCommand.self],
         defaultSubcommand: BundleCommand.self)
 }
 
@@ -107,5 +108,38 @@ enum FileInput {
             out.append((name, try read(path, limit: 8 << 20, code: .payloadDirUnreadable)))
         }
         return out
+    }
+}
+
+struct VectorsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vectors",
+        abstract: "Run a conformance vector suite (a directory with index.json).",
+        discussion: """
+            Verifies every vector listed in DIR/index.json with the options of its expect.json and \
+            compares the verdict and the exact multiset of failure codes. Prints one line for each \
+            vector whose outcome differs, then `N passed, N failed`. Exit status: 0 all vectors \
+            behaved as expected, 1 at least one did not, 2 the index could not be read.
+            """)
+
+    @Argument(help: "The suite's directory (holding index.json).")
+    var dir: String
+
+    func run() throws {
+        let outcomes: [VectorRunner.Outcome]
+        do { outcomes = try VectorRunner.run(root: dir) } catch {
+            FileHandle.standardError.write(Data("verify: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var failed = 0
+        var out = ""
+        for o in outcomes {
+            guard let mismatch = o.mismatch else { continue }
+            failed += 1
+            out += "MISMATCH \(o.name): \(mismatch)\n"
+        }
+        out += "\(outcomes.count - failed) passed, \(failed) failed\n"
+        FileHandle.standardOutput.write(Data(out.utf8))
+        throw ExitCode(failed == 0 ? 0 : 1)
     }
 }

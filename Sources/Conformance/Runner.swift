@@ -1,0 +1,103 @@
+import EvidenceCrypto
+import EvidenceFormat
+import Foundation
+import Verifier
+
+/// Runs a conformance suite: every vector of `index.json`, each checked for the integrity of its
+/// files, then verified with its options, and its verdict and exact failure codes compared.
+package enum VectorRunner {
+    package struct Outcome: Sendable {
+        package let name: String
+        /// nil when the vector behaved as expected; otherwise why not.
+        package let mismatch: String?
+    }
+
+    package struct SuiteError: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    static func read(_ path: String, limit: Int = 1 << 30) throws(SuiteError) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw SuiteError(description: "\(path): cannot open") }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: limit + 1), data.count <= limit else {
+            throw SuiteError(description: "\(path): unreadable or larger than \(limit) bytes")
+        }
+        return [UInt8](data)
+    }
+
+    static func join(_ a: String, _ b: String) -> String { (a as NSString).appendingPathComponent(b) }
+
+    /// Runs the suite under `root`. Throws only when the index itself cannot be read.
+    package static func run(root: String) throws(SuiteError) -> [Outcome] {
+        let index: VectorIndex
+        do { index = try VectorIndex(try read(join(root, "index.json"), limit: 64 << 20)) } catch let e as SuiteError {
+            throw e
+        } catch {
+            throw SuiteError(description: "index.json: \(error)")
+        }
+        var outcomes: [Outcome] = []
+        var sharedOK: String? = nil
+        for f in index.shared {
+            guard let bytes = try? read(join(root, f.path)), SHA256Hasher.hash(bytes) == f.sha256 else {
+                sharedOK = "shared file \(f.path) is missing or differs from index.json"
+                break
+            }
+        }
+        for vector in index.vectors {
+            if let sharedOK {
+                outcomes.append(Outcome(name: vector.name, mismatch: sharedOK))
+                continue
+            }
+            outcomes.append(Outcome(name: vector.name, mismatch: runOne(root: root, vector)))
+        }
+        // Every vector directory on disk is in the index: a suite cannot silently lose a vector.
+        let listed = Set(index.vectors.map(\.name))
+        let onDisk = (try? FileManager.default.contentsOfDirectory(atPath: join(root, "vectors"))) ?? []
+        for name in onDisk.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) where !listed.contains(name) {
+            outcomes.append(Outcome(name: name, mismatch: "vectors/\(name) is not listed in index.json"))
+        }
+        return outcomes
+    }
+
+    static func runOne(root: String, _ vector: VectorIndex.Entry) -> String? {
+        let dir = "vectors/\(vector.name)"
+        var payloadFiles: [(name: String, bytes: [UInt8])] = []
+        var expectBytes: [UInt8]? = nil
+        var hasBundle = false
+        for f in vector.files {
+            guard f.path.hasPrefix(dir + "/") else { return "index lists \(f.path) outside \(dir)" }
+            guard let bytes = try? read(join(root, f.path)) else { return "\(f.path) is missing" }
+            guard SHA256Hasher.hash(bytes) == f.sha256 else { return "\(f.path) differs from its SHA-256 in index.json" }
+            let rel = String(f.path.dropFirst(dir.count + 1))
+            if rel == "expect.json" { expectBytes = bytes }
+            if rel == "bundle.tar" { hasBundle = true }
+        }
+        guard let expectBytes, hasBundle else { return "a vector has bundle.tar and expect.json" }
+        let expect: Expectation
+        do { expect = try Expectation(expectBytes) } catch { return "expect.json: \(error)" }
+        if let p = expect.payloads {
+            let prefix = "\(dir)/\(p)/"
+            for f in vector.files where f.path.hasPrefix(prefix) {
+                guard let bytes = try? read(join(root, f.path)) else { return "\(f.path) is missing" }
+                payloadFiles.append((String(f.path.dropFirst(prefix.count)), bytes))
+            }
+        }
+        var anchors: [PublicKey] = []
+        for t in expect.trust {
+            guard let bytes = try? read(join(root, t), limit: 64 << 10) else { return "trust file \(t) is missing" }
+            do { anchors.append(try TrustAnchorFile.parse(bytes)) } catch { return "trust file \(t): \(error)" }
+        }
+        let options = VerifyOptions(trustAnchors: anchors, requireTrust: expect.requireTrust,
+                                    externalPayloads: payloadFiles, maxListedFailures: 10_000)
+        let report: Report
+        do { report = try BundleVerifier.verify(bundleAt: join(root, "\(dir)/bundle.tar"), options: options) } catch {
+            return "could not evaluate: \(error)"
+        }
+        let got = report.failureCodes.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let verdict: Expectation.Verdict = report.verdict == .pass ? .pass : .fail
+        if verdict != expect.verdict || got != expect.codes {
+            return "expected \(expect.verdict.rawValue) \(expect.codes), got \(verdict.rawValue) \(got)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,2 @@
+import BundleKit
+print("stub")
