@@ -10,8 +10,9 @@ SWIFT ?= swift
 BUILD_DIR := .build
 DEBUG_BIN := $(BUILD_DIR)/debug
 SYSTEM_PACKAGES := libsodium-dev libarchive-dev pkg-config
+PYTHON ?= python3
 
-.PHONY: all deps build run test unit-test fixtures check-fixtures vectors check-vectors install uninstall clean
+.PHONY: all deps python-deps build run test unit-test fixtures check-fixtures vectors check-vectors install uninstall clean
 
 all: build
 
@@ -32,7 +33,15 @@ run: build
 	@echo "+ verify Fixtures/sample.tar --trust Fixtures/sample.trust"
 	@$(DEBUG_BIN)/verify Fixtures/sample.tar --trust Fixtures/sample.trust
 
-test: build unit-test check-fixtures check-vectors
+test: build python-deps unit-test check-fixtures check-vectors
+
+# The independent implementations the tests cross-check against (pinned in Tests/requirements.txt).
+python-deps:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is not on PATH; the cross-checks need it" >&2; exit 2; }
+	@$(PYTHON) -m pip --version >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-pip; }
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/requirements.txt
 
 unit-test:
 	$(SWIFT) test
@@ -43,8 +52,8 @@ fixtures: build
 # Regenerates the fixtures into a scratch directory and fails if any committed byte differs.
 check-fixtures: build
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	  $(DEBUG_BIN)/fixturegen --out "$$tmp" >/dev/null && \
-	  for f in sample.tar sample-session.tar sample.trust; do \
+	  $(DEBUG_BIN)/fixturegen --out "$$tmp" --pins Fixtures/pinned-signatures.jsonl >/dev/null && \
+	  for f in sample.tar sample-session.tar sample.trust sample-pq.tar sample-pq.trust pinned-signatures.jsonl; do \
 	    cmp "$$tmp/$$f" "Fixtures/$$f" || { echo "Fixtures/$$f differs from what 'make fixtures' writes" >&2; exit 1; }; \
 	  done && echo "fixtures: reproducible"
 

@@ -120,7 +120,7 @@ package enum BundleWriter {
         let listed = files.map { Manifest.File(path: $0.path, size: Int64($0.bytes.count), sha256: SHA256Hasher.hash($0.bytes)) }
             .sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
         let manifest = Manifest(
-            profile: .ed25519, tier: req.tier, scope: req.sessions == nil ? .full : .selective, logID: log.logID,
+            profile: log.portal.profile, tier: req.tier, scope: req.sessions == nil ? .full : .selective, logID: log.logID,
             completeThrough: .init(treeSize: last.treeSize, rootHash: last.rootHash), sessions: sessions, files: listed)
         return log.portal.sign(manifest.body)
     }

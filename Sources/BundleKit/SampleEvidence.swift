@@ -8,19 +8,26 @@ package struct SampleEvidence {
     package static let t0: Int64 = 1_767_225_600_000  // 2026-01-01T00:00:00Z
     package static let hour: Int64 = 3_600_000
 
-    package let issuer = SigningIdentity.derived(label: "fixture/issuer")
-    package let portal = SigningIdentity.derived(label: "fixture/portal")
+    package let issuer: SigningIdentity
+    package let portal: SigningIdentity
     package let root: PolicyArtifact
     package let rootSealed: SealedDocument
     package let reader: PolicyArtifact
     package let readerSealed: SealedDocument
     package let log: EvidenceLog
 
-    package init() {
+    /// - Parameters:
+    ///   - profile: the signature profile of every key (the default sample is Ed25519; the
+    ///     post-quantum sample uses the composite profile and other labels).
+    ///   - pins: committed composite signatures to reuse, for byte-identical output.
+    package init(profile: Profile = .ed25519, pins: PinnedSignatures? = nil) {
+        let prefix = profile == .ed25519 ? "fixture" : "fixture/\(profile.rawValue)"
+        issuer = SigningIdentity.derived(label: "\(prefix)/issuer", profile: profile, pins: pins)
+        portal = SigningIdentity.derived(label: "\(prefix)/portal", profile: profile, pins: pins)
         let t0 = Self.t0
         func h(_ label: String) -> Hash256 { SHA256Hasher.hash(Array(label.utf8)) }
         let root = PolicyArtifact(
-            profile: .ed25519, artifactID: "agent-root", parent: nil, issuedAtMS: t0 - Self.hour,
+            profile: profile, artifactID: "agent-root", parent: nil, issuedAtMS: t0 - Self.hour,
             notBeforeMS: t0, notAfterMS: t0 + 24 * Self.hour,
             subject: .init(idHash: h("subject/agent-7"), metadataHash: h("subject/agent-7/metadata")),
             tools: [

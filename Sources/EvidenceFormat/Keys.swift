@@ -20,16 +20,18 @@ package struct PublicKey: Hashable, Sendable {
         guard let profile = Profile(rawValue: alg) else {
             throw FormatError(.unknownAlgorithm, field: r.field("alg"), "unknown key algorithm \"\(alg)\"")
         }
-        let bytes = try r.base64url("public", maxBytes: 4096)
+        let bytes = try r.base64url("public", maxBytes: 2048)
         guard bytes.count == profile.publicKeyBytes else {
             throw FormatError(.keyLength, field: r.field("public"), "\(profile.rawValue) public keys are \(profile.publicKeyBytes) bytes, found \(bytes.count)")
         }
         // Small-order and non-canonical keys are rejected where the key is read, not at first use.
-        switch profile {
-        case .ed25519:
-            do { try Ed25519.validatePublicKey(bytes) } catch {
-                throw FormatError(rawCode: error.code.rawValue, field: r.field("public"), error.reason)
+        do {
+            switch profile {
+            case .ed25519: try Ed25519.validatePublicKey(bytes)
+            case .mldsa65Ed25519: try CompositeMLDSA65Ed25519.validatePublicKey(bytes)
             }
+        } catch {
+            throw FormatError(rawCode: error.code.rawValue, field: r.field("public"), error.reason)
         }
         self.init(profile: profile, bytes: bytes)
     }
@@ -46,12 +48,14 @@ extension Profile {
     package var publicKeyBytes: Int {
         switch self {
         case .ed25519: return Ed25519.publicKeyBytes
+        case .mldsa65Ed25519: return CompositeMLDSA65Ed25519.publicKeyBytes
         }
     }
 
     package var signatureBytes: Int {
         switch self {
         case .ed25519: return Ed25519.signatureBytes
+        case .mldsa65Ed25519: return CompositeMLDSA65Ed25519.signatureBytes
         }
     }
 }
@@ -110,9 +114,16 @@ package enum SignatureCheck {
     /// Throws `SignatureError` from EvidenceCrypto for an invalid signature; the caller checks that
     /// the key is authorized and that the profile is the declared one.
     package static func verify(_ block: SignatureBlock, key: PublicKey, digest: Hash256) throws(SignatureError) {
+        // A signature block and its key must be of one profile; the caller has matched key ids.
+        guard block.profile == key.profile else {
+            throw SignatureError(code: .signatureInvalid, reason: "a \(block.profile.rawValue) signature cannot be made by a \(key.profile.rawValue) key")
+        }
         switch block.profile {
         case .ed25519:
             try Ed25519.verify(signature: block.sig, message: digest.bytes, publicKey: key.bytes)
+        case .mldsa65Ed25519:
+            // The format's context string is empty: the signing input already carries the object type.
+            try CompositeMLDSA65Ed25519.verify(signature: block.sig, message: digest.bytes, publicKey: key.bytes, context: [])
         }
     }
 }

@@ -81,6 +81,8 @@ package enum FormatLimits {
     /// Artifacts in one bundle, and the depth of a chain of sub-mandates.
     package static let maxArtifacts = 4096
     package static let maxSubmandateDepth = 8
-    /// Receipts in one bundle.
-    package static let maxReceipts: Int64 = 1 << 32
+    /// Elements of one manifest list (sessions, files).
+    package static let maxManifestElements = 1 << 16
+    /// A payload disclosure's file: base64url of the largest payload plus the JSON around it.
+    package static let maxDisclosureBytes = (PayloadDisclosure.maxPayloadBytes * 4 + 2) / 3 + 4096
 }

@@ -58,8 +58,9 @@ package struct Manifest: Sendable, Equatable {
     package static let members = [
         "type", "version", "profile", "tier", "scope", "log_id", "complete_through", "sessions", "files", "signature",
     ]
-    package static let maxSessions = 1 << 20
-    package static let maxFiles = 1 << 20
+    /// Both match the parser's element limit for manifests (see FormatLimits.maxManifestElements).
+    package static let maxSessions = FormatLimits.maxManifestElements
+    package static let maxFiles = FormatLimits.maxManifestElements
 
     package init(
         profile: Profile, tier: Int64, scope: Scope, logID: Hash256, completeThrough: CompleteThrough,
@@ -77,7 +78,7 @@ package struct Manifest: Sendable, Equatable {
     package init(_ value: JSONValue) throws(FormatError) {
         let r = try ObjectReader(value, members: Self.members)
         try r.expectType(.manifest)
-        profile = try r.enumeration("profile", Profile.self)
+        profile = try r.profile("profile")
         tier = try r.int("tier", min: 1, max: 2)
         scope = try r.enumeration("scope", Scope.self)
         logID = try r.hash("log_id")

@@ -76,7 +76,9 @@ package struct ObjectReader {
     }
 
     package func hash(_ name: String) throws(FormatError) -> Hash256 {
-        let s = try string(name, repertoire: .any, maxBytes: 64)
+        // The length is judged by the hex decoder (ENC_HEX_LENGTH), as in proof paths; the 1 KiB
+        // bound only keeps the error message small.
+        let s = try string(name, repertoire: .any, maxBytes: 1024)
         return try Self.parseHash(s, field: field(name))
     }
 
@@ -133,6 +135,15 @@ package struct ObjectReader {
         }
         try requireStrictlySorted(out.map { Array($0.utf8) }, field: field(name))
         return out
+    }
+
+    /// A profile name; an unknown one is FORMAT_UNKNOWN_PROFILE (fail closed).
+    package func profile(_ name: String) throws(FormatError) -> Profile {
+        let s = try string(name, repertoire: .token)
+        guard let p = Profile(rawValue: s) else {
+            throw FormatError(.unknownProfile, field: field(name), "unknown profile \"\(s)\"")
+        }
+        return p
     }
 
     package func enumeration<E: RawRepresentable>(_ name: String, _: E.Type) throws(FormatError) -> E where E.RawValue == String {

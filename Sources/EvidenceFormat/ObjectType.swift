@@ -15,5 +15,9 @@ package enum ObjectType: String, Sendable, CaseIterable {
 
 /// Signature profiles. A bundle declares one; every signature in it must use that profile.
 package enum Profile: String, Sendable, CaseIterable {
+    /// Ed25519 (RFC 8032) through libsodium, strict verification. The default.
     case ed25519 = "ed25519"
+    /// The IETF LAMPS composite id-MLDSA65-Ed25519-SHA512: ML-DSA-65 and Ed25519 over the same
+    /// message representative; both must verify.
+    case mldsa65Ed25519 = "mldsa65-ed25519"
 }

@@ -129,7 +129,7 @@ package struct PolicyArtifact: Sendable, Equatable {
     package init(_ value: JSONValue) throws(FormatError) {
         let r = try ObjectReader(value, members: Self.members)
         try r.expectType(.policyArtifact)
-        profile = try r.enumeration("profile", Profile.self)
+        profile = try r.profile("profile")
         artifactID = try r.string("artifact_id", repertoire: .token)
         parent = try r.optionalHash("parent")
         issuedAtMS = try r.int("issued_at_ms", min: 0)

@@ -14,13 +14,15 @@ package enum BundleVerifier {
         } catch {
             throw VerifyError(.bundleUnreadable, "\(path): \(error.reason)")
         }
-        return verify(reader: reader, options: options)
+        let (report, ioFailure) = run(reader: reader, options: options)
+        if let ioFailure { throw VerifyError(.bundleUnreadable, "\(path): \(ioFailure)") }
+        return report
     }
 
     /// Verifies a bundle held in memory.
     package static func verify(bundle bytes: [UInt8], options: VerifyOptions) -> Report {
         do {
-            return verify(reader: try TarReader(bytes: bytes, limits: archiveLimits), options: options)
+            return run(reader: try TarReader(bytes: bytes, limits: archiveLimits), options: options).0
         } catch {
             let run = Run(options: options)
             run.fail(Failure(error.code.rawValue, .archive, file: error.path, error.reason))
@@ -34,12 +36,11 @@ package enum BundleVerifier {
         return limits
     }
 
-    static func verify(reader: TarReader, options: VerifyOptions) -> Report {
+    static func run(reader: TarReader, options: VerifyOptions) -> (Report, ioFailure: String?) {
         let run = Run(options: options)
         ArchiveStage.run(run, reader: reader)
-        guard run.archiveIntact else { return report(run, reached: .archive) }
+        guard run.archiveIntact else { return (report(run, reached: .archive), run.ioFailure) }
         ParseStage.run(run)
-        let external = parseExternal(run)
         TrustStage.run(run)
         SignatureStage.run(run)
         ManifestStage.run(run)
@@ -47,8 +48,8 @@ package enum BundleVerifier {
         ChainStage.run(run)
         InclusionStage.run(run)
         CheckpointStage.run(run)
-        PayloadStage.run(run, external: external)
-        return report(run, reached: .payload)
+        PayloadStage.run(run, external: parseExternal(run))
+        return (report(run, reached: .payload), nil)
     }
 
     /// Disclosures supplied beside the bundle: `<receipt_hash>.json`, same format as in the bundle.
@@ -61,7 +62,9 @@ package enum BundleVerifier {
                 run.fail(.payloadName, .payload, file: label, "a disclosure file is named <receipt_hash>.json")
                 continue
             }
-            guard let (value, object) = ParseStage.parseValue(run, bytes: bytes[...], file: label, line: nil, PayloadDisclosure.init) else {
+            guard let (value, object) = ParseStage.parseValue(run, bytes: bytes[...], file: label, line: nil,
+                                                              options: ParseStage.disclosureOptions, stage: .payload,
+                                                              PayloadDisclosure.init) else {
                 continue
             }
             guard value.receiptHash == h else {

@@ -44,6 +44,7 @@ package enum VerifyCode: String, Sendable, CaseIterable {
     case unexpectedFile = "BUNDLE_UNEXPECTED_FILE"
     case missingFile = "BUNDLE_MISSING_FILE"
     case nameMismatch = "BUNDLE_NAME_MISMATCH"
+    case tooManyArtifacts = "BUNDLE_TOO_MANY_ARTIFACTS"
     // parse stage: JSON Lines framing and profile
     case jsonlBlankLine = "JSONL_BLANK_LINE"
     case jsonlNoFinalNewline = "JSONL_NO_FINAL_NEWLINE"

@@ -22,7 +22,8 @@ package struct Report: Sendable {
     }
 
     package var verdict: Verdict
-    /// True when every artifact's issuer was checked against a trust anchor given by the caller.
+    /// True when the caller gave trust anchors, so that artifact issuers were checked against them
+    /// (an artifact whose issuer is not an anchor then fails); false when the bundle's own keys were used.
     package var originPinned: Bool
     package var trustAnchors: [Hash256]
     package var issuerKeys: [Hash256]
@@ -98,7 +99,9 @@ package struct Report: Sendable {
     /// The human report: verdict first, then origin, counts, stages and every listed failure.
     package func text(bundleName: String) -> String {
         var out: [String] = []
-        out.append("verify: \(verdict.rawValue)  \(bundleName)")
+        // A PASS without a pinned origin never stands bare on the first line.
+        let qualifier = verdict == .pass && !originPinned ? " (origin UNVERIFIED: no trust anchor)" : ""
+        out.append("verify: \(verdict.rawValue)\(qualifier)  \(bundleName)")
         if originPinned {
             out.append("origin: pinned; issuer key(s) \(issuerKeys.map(\.hex).joined(separator: ", "))")
         } else {

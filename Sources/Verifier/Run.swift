@@ -40,6 +40,8 @@ final class Run {
     // archive
     var files: [BundleFile] = []
     var archiveIntact = false
+    /// Set when reading the bundle failed at the I/O level: the evidence was not evaluated.
+    var ioFailure: String?
     // parse
     var manifest: Parsed<Manifest>?
     var bundleKeys: [Hash256: PublicKey] = [:]

@@ -37,6 +37,9 @@ struct BundleCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A trust anchor: an issuer public key file. Repeatable.", valueName: "file"))
     var trust: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("A directory of trust anchors: every *.pub and *.trust file in it. Repeatable.", valueName: "dir"))
+    var trustDir: [String] = []
+
     @Flag(name: .long, help: "Fail when no trust anchor is given, instead of reporting an unverified origin.")
     var requireTrust = false
 
@@ -51,7 +54,9 @@ struct BundleCommand: ParsableCommand {
         let report: Report
         do {
             var anchors: [PublicKey] = []
-            for path in trust {
+            var trustFiles = trust
+            for dir in trustDir { trustFiles += try FileInput.trustDirectory(dir) }
+            for path in trustFiles {
                 anchors.append(try TrustAnchorFile.parse(try FileInput.read(path, limit: 64 << 10, code: .trustFileUnreadable)))
             }
             var external: [(name: String, bytes: [UInt8])] = []
@@ -76,6 +81,11 @@ struct BundleCommand: ParsableCommand {
 /// Reads files from outside the bundle, bounded, with errors that name the file.
 enum FileInput {
     static func read(_ path: String, limit: Int, code: VerifyError.Code) throws -> [UInt8] {
+        // Only regular files (stat(2) follows symbolic links): a FIFO or device would block or never
+        // end. Plain stat, not Foundation path resolution, which may look up users through NSS.
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw VerifyError(code, "\(path): cannot open the file") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw VerifyError(code, "\(path): not a regular file") }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw VerifyError(code, "\(path): cannot open the file")
         }
@@ -90,6 +100,22 @@ enum FileInput {
     }
 
     static let maxPayloadFiles = 1 << 16
+    static let maxTrustFiles = 256
+
+    /// The trust files of a directory (`*.pub`, `*.trust`), sorted; an empty directory is an error,
+    /// never a silent fall back to an unpinned origin.
+    static func trustDirectory(_ dir: String) throws -> [String] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: dir) } catch {
+            throw VerifyError(.trustFileUnreadable, "\(dir): cannot list the trust directory")
+        }
+        let files = names.filter { $0.hasSuffix(".pub") || $0.hasSuffix(".trust") }
+            .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            .map { (dir as NSString).appendingPathComponent($0) }
+        guard !files.isEmpty else { throw VerifyError(.trustFileUnreadable, "\(dir): no *.pub or *.trust file in the trust directory") }
+        guard files.count <= maxTrustFiles else { throw VerifyError(.trustFileUnreadable, "\(dir): more than \(maxTrustFiles) trust files") }
+        return files
+    }
 
     /// Every regular file of the directory, in byte order of the names.
     static func readPayloadDirectory(_ dir: String) throws -> [(name: String, bytes: [UInt8])] {

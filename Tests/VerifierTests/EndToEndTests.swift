@@ -258,6 +258,22 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("TRUST_FILE_INVALID"), run.stderr)
     }
 
+    func testTrustDirectory() throws {
+        let dir = scratch.url.appendingPathComponent("anchors")
+        _ = try scratch.write("anchors/issuer.pub", sample.trustFile)
+        _ = try scratch.write("anchors/notes.txt", Array("not a key".utf8))
+        let path = try scratch.write("s.tar", try sampleEntries().tar())
+        let run = try Tool.verify([path, "--trust-dir", dir.path, "--require-trust"])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("origin: pinned"), run.stdout)
+
+        let empty = scratch.url.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let none = try Tool.verify([path, "--trust-dir", empty.path])
+        XCTAssertEqual(none.status, 2, "an empty trust directory must not silently unpin the origin")
+        XCTAssertTrue(none.stderr.contains("IO_TRUST_FILE_UNREADABLE"), none.stderr)
+    }
+
     func testUsageErrorExitsWithArgumentParserStatus() throws {
         let run = try Tool.verify(["--format", "yaml", "x.tar"])
         XCTAssertEqual(run.status, 64)

@@ -37,6 +37,11 @@ enum ArchiveStage {
                                             size: size, sha256: hasher.finalize()))
             }
         } catch let e as ArchiveError {
+            if e.code == .io {
+                // The bundle could not be read (not: it was read and is wrong): exit status 2.
+                run.ioFailure = e.reason
+                return
+            }
             run.fail(Failure(e.code.rawValue, .archive, file: e.path, e.reason))
             return
         } catch {
@@ -56,11 +61,12 @@ enum ArchiveStage {
         switch kind {
         case .receipts, .checkpoints, .inclusionProofs, .consistencyProofs:
             return 1 << 30
+        // Memory caps, twice the parser's document limits: a file between the two is read and then
+        // rejected by the parser (JSON_TOO_LARGE); a larger one is never held in memory.
         case .payload:
-            // base64url of the largest payload, plus the JSON around it.
-            return (PayloadDisclosure.maxPayloadBytes * 4 + 2) / 3 + 4096
+            return 2 * FormatLimits.maxDisclosureBytes
         case .manifest, .key, .delegation, .artifact:
-            return FormatLimits.maxJSONFileBytes
+            return 2 * FormatLimits.maxJSONFileBytes
         }
     }
 }

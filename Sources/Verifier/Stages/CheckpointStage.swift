@@ -62,7 +62,7 @@ enum CheckpointStage {
         guard run.consistencyParsedCleanly else { return }
         let file = BundlePath.consistencyName
         let pairs = zip(run.checkpoints, run.checkpoints.dropFirst()).map { ($0.value, $1.value) }
-        // Exactly one proof per pair of consecutive checkpoints, in order.
+        // Exactly one proof per pair of consecutive checkpoints (matched by sizes; file order free).
         var proofs: [Int: Parsed<ConsistencyProof>] = [:]
         for p in run.consistency {
             let pair = pairs.firstIndex { $0.0.treeSize == p.value.oldSize && $0.1.treeSize == p.value.newSize }

@@ -11,6 +11,15 @@ enum ParseStage {
         var o = JSONParseOptions.evidence
         o.maxBytes = FormatLimits.maxJSONFileBytes
         o.maxDepth = FormatLimits.maxDepth
+        o.maxElements = FormatLimits.maxManifestElements
+        return o
+    }
+
+    /// Disclosures carry one long base64url string: the payload.
+    static var disclosureOptions: JSONParseOptions {
+        var o = jsonOptions
+        o.maxBytes = FormatLimits.maxDisclosureBytes
+        o.maxStringBytes = FormatLimits.maxDisclosureBytes
         return o
     }
 
@@ -44,13 +53,16 @@ enum ParseStage {
                 if let (value, object) = parseDocument(run, file, PolicyArtifact.init) {
                     if file.sha256 != name {
                         run.fail(.nameMismatch, .parse, file: file.path, "the file name is not the artifact_ref (SHA-256 of the file) \(file.sha256.hex)")
-                    } else if run.artifacts.count < FormatLimits.maxArtifacts {
+                    } else if run.artifacts.count >= FormatLimits.maxArtifacts {
+                        run.fail(.tooManyArtifacts, .parse, file: file.path, "more than \(FormatLimits.maxArtifacts) artifacts in one bundle")
+                    } else {
                         run.artifacts[name] = Parsed(file: file.path, line: nil, value: value, object: object)
                         run.artifactOrder.append(name)
                     }
                 }
             case .payload(let name):
-                if let (value, object) = parseDocument(run, file, PayloadDisclosure.init) {
+                if let (value, object) = parseValue(run, bytes: file.bytes[...], file: file.path, line: nil,
+                                                    options: disclosureOptions, PayloadDisclosure.init) {
                     if value.receiptHash != name {
                         run.fail(.nameMismatch, .parse, file: file.path, "the file name is not the disclosure's receipt_hash")
                     } else {
@@ -76,12 +88,13 @@ enum ParseStage {
     }
 
     static func parseValue<T>(_ run: Run, bytes: ArraySlice<UInt8>, file: String, line: Int?,
+                              options: JSONParseOptions = jsonOptions, stage: Stage = .parse,
                               _ make: (JSONValue) throws(FormatError) -> T) -> (T, JSONObject)? {
         let value: JSONValue
         do {
-            value = try JCS.isCanonical(Array(bytes), options: jsonOptions)
+            value = try JCS.isCanonical(Array(bytes), options: options)
         } catch {
-            run.fail(Failure(error.code.rawValue, .parse, file: file, line: line, "byte \(error.offset): \(error.reason)"))
+            run.fail(Failure(error.code.rawValue, stage, file: file, line: line, "byte \(error.offset): \(error.reason)"))
             return nil
         }
         do {
@@ -89,13 +102,15 @@ enum ParseStage {
             guard case .object(let object) = value else { return nil }  // make() accepted only objects
             return (parsed, object)
         } catch {
-            run.fail(Failure(error.code, .parse, file: file, line: line, error.description))
+            run.fail(Failure(error.code, stage, file: file, line: line, error.description))
             return nil
         }
     }
 
     /// Splits JSON Lines: every line canonical JSON terminated by `\n`, no blank lines.
     /// Returns (1-based line number, bytes without the newline); reports framing failures.
+    /// Over-long lines are reported and still returned, so that receipts.jsonl keeps every
+    /// non-blank line as a leaf; their parse is not attempted.
     static func splitLines(_ run: Run, _ file: BundleFile, allowEmpty: Bool) -> (lines: [(Int, ArraySlice<UInt8>)], clean: Bool) {
         var clean = true
         let bytes = file.bytes
@@ -123,6 +138,7 @@ enum ParseStage {
             } else if line.count > FormatLimits.maxLineBytes {
                 run.fail(.jsonlLineTooLong, .parse, file: file.path, line: number, "longer than \(FormatLimits.maxLineBytes) bytes")
                 clean = false
+                lines.append((number, line))
             } else {
                 lines.append((number, line))
             }
@@ -135,7 +151,7 @@ enum ParseStage {
                               _ make: (JSONValue) throws(FormatError) -> T, into out: inout [Parsed<T>]) -> Bool {
         let (lines, framingClean) = splitLines(run, file, allowEmpty: allowEmpty)
         var clean = framingClean
-        for (number, bytes) in lines {
+        for (number, bytes) in lines where bytes.count <= FormatLimits.maxLineBytes {
             if let (value, object) = parseValue(run, bytes: bytes, file: file.path, line: number, make) {
                 out.append(Parsed(file: file.path, line: number, value: value, object: object))
             } else {
@@ -150,7 +166,8 @@ enum ParseStage {
         var clean = framingClean
         run.receipts.reserveCapacity(lines.count)
         for (number, bytes) in lines {
-            let parsed = parseValue(run, bytes: bytes, file: file.path, line: number, Receipt.init)
+            let parsed = bytes.count <= FormatLimits.maxLineBytes
+                ? parseValue(run, bytes: bytes, file: file.path, line: number, Receipt.init) : nil
             if parsed == nil { clean = false }
             run.receipts.append(ReceiptLine(
                 line: number,
