@@ -41,7 +41,7 @@ python-deps:
 	@$(PYTHON) -m pip --version >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-pip; }
-	$(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/requirements.txt
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/requirements.txt -r Tests/portal-mcp/requirements.txt
 
 unit-test:
 	$(SWIFT) test
@@ -72,13 +72,17 @@ check-vectors: build
 
 install: deps
 	$(SWIFT) build -c release --product verify
+	$(SWIFT) build -c release --product portal
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(BUILD_DIR)/release/verify $(DESTDIR)$(PREFIX)/bin/verify
+	install -m 0755 $(BUILD_DIR)/release/portal $(DESTDIR)$(PREFIX)/bin/portal
 	install -m 0644 man/verify.1 $(DESTDIR)$(PREFIX)/share/man/man1/verify.1
+	install -m 0644 man/portal.1 $(DESTDIR)$(PREFIX)/share/man/man1/portal.1
 	install -m 0644 man/evidence-bundle.5 $(DESTDIR)$(PREFIX)/share/man/man5/evidence-bundle.5
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/verify $(DESTDIR)$(PREFIX)/share/man/man1/verify.1 \
+	rm -f $(DESTDIR)$(PREFIX)/bin/verify $(DESTDIR)$(PREFIX)/bin/portal \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/verify.1 $(DESTDIR)$(PREFIX)/share/man/man1/portal.1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man5/evidence-bundle.5
 
 clean:

@@ -154,9 +154,12 @@ package struct PolicyArtifact: Sendable, Equatable {
         var limits: [RateLimit] = []
         for (i, item) in try r.array("rate_limits", maxCount: Self.maxRateLimits).enumerated() {
             let l = try ObjectReader(item, path: "rate_limits[\(i)]", members: ["id", "tool", "max_calls", "window_ms"])
+            // `tool` is a tool name, or "*" for every tool (the only place "*" is allowed).
+            let tool: String
+            if case .string("*")? = l.object["tool"] { tool = "*" } else { tool = try l.string("tool", repertoire: .token) }
             let limit = RateLimit(
                 id: try l.string("id", repertoire: .token),
-                tool: try l.string("tool", repertoire: .token),
+                tool: tool,
                 maxCalls: try l.int("max_calls", min: 1),
                 windowMS: try l.int("window_ms", min: 1))
             guard limit.tool == "*" || tools.contains(where: { $0.name == limit.tool }) else {

@@ -50,6 +50,18 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stdout)
     }
 
+    func testCommittedPostQuantumFixtureVerifies() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let fixture = root.appendingPathComponent("Fixtures/sample-pq.tar").path
+        let run = try Tool.verify([fixture, "--trust", root.appendingPathComponent("Fixtures/sample-pq.trust").path, "--require-trust"])
+        XCTAssertEqual(run.status, 0, run.stdout)
+        XCTAssertTrue(run.stdout.contains("profile: mldsa65-ed25519"), run.stdout)
+        // The Ed25519 issuer is not this bundle's issuer.
+        let wrong = try Tool.verify([fixture, "--trust", root.appendingPathComponent("Fixtures/sample.trust").path])
+        XCTAssertEqual(wrong.status, 1, wrong.stdout)
+        XCTAssertTrue(wrong.stdout.contains("TRUST_ISSUER_UNTRUSTED"), wrong.stdout)
+    }
+
     func testJSONReportIsCanonicalAndComplete() throws {
         let run = try verify(try sampleEntries().tar())
         XCTAssertEqual(run.status, 0, run.stdout)

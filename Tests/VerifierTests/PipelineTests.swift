@@ -108,6 +108,15 @@ final class PipelineTests: XCTestCase {
                     ["ARTIFACT_PARENT_MISSING"])
     }
 
+    func testWildcardRateLimitIsAccepted() throws {
+        var root = sample.root
+        root.rateLimits.append(.init(id: "z-all-tools", tool: "*", maxCalls: 100, windowMS: 60_000))
+        let bytes = try bundle([root]) { log, refs in
+            call(log, refs[0], at: t0 + 1, tool: "search", decision: .deny, reason: .rateLimited, limit: "z-all-tools")
+        }
+        assertCodes(verify(bytes), [])
+    }
+
     // MARK: windows, time and chains
 
     func testAllowAfterExpiryIsOutsideTheWindow() throws {
