@@ -19,10 +19,13 @@ package enum VectorRunner {
     static func read(_ path: String, limit: Int = 1 << 30) throws(SuiteError) -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw SuiteError(description: "\(path): cannot open") }
         defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: limit + 1), data.count <= limit else {
-            throw SuiteError(description: "\(path): unreadable or larger than \(limit) bytes")
+        // read(upToCount:) returns nil at end of file: an empty file is empty, not missing.
+        let data: Data?
+        do { data = try handle.read(upToCount: limit + 1) } catch {
+            throw SuiteError(description: "\(path): unreadable")
         }
-        return [UInt8](data)
+        guard (data?.count ?? 0) <= limit else { throw SuiteError(description: "\(path): larger than \(limit) bytes") }
+        return [UInt8](data ?? Data())
     }
 
     static func join(_ a: String, _ b: String) -> String { (a as NSString).appendingPathComponent(b) }

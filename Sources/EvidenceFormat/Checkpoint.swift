@@ -19,7 +19,7 @@ package struct Checkpoint: Sendable, Equatable {
     }
 
     package init(_ value: JSONValue) throws(FormatError) {
-        let r = try ObjectReader(value, members: Self.members)
+        let r = try ObjectReader(value, members: Self.members, type: .checkpoint)
         try r.expectType(.checkpoint)
         logID = try r.hash("log_id")
         treeSize = try r.int("tree_size", min: 1)

@@ -18,7 +18,7 @@ package struct KeyDelegation: Sendable, Equatable {
     }
 
     package init(_ value: JSONValue) throws(FormatError) {
-        let r = try ObjectReader(value, members: Self.members)
+        let r = try ObjectReader(value, members: Self.members, type: .keyDelegation)
         try r.expectType(.keyDelegation)
         delegate = try PublicKey(try r.value("delegate"), path: "delegate")
         notBeforeMS = try r.int("not_before_ms", min: 0)

@@ -76,7 +76,7 @@ package struct Manifest: Sendable, Equatable {
     }
 
     package init(_ value: JSONValue) throws(FormatError) {
-        let r = try ObjectReader(value, members: Self.members)
+        let r = try ObjectReader(value, members: Self.members, type: .manifest)
         try r.expectType(.manifest)
         profile = try r.profile("profile")
         tier = try r.int("tier", min: 1, max: 2)

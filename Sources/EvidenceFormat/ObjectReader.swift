@@ -9,10 +9,22 @@ package struct ObjectReader {
     /// The member path of this object, prefixed to every reported field.
     package let path: String
 
-    /// - Parameter members: the complete member set of this kind of object.
-    package init(_ value: JSONValue, path: String = "", members: [String]) throws(FormatError) {
+    /// - Parameters:
+    ///   - members: the complete member set of this kind of object.
+    ///   - type: for top-level objects, the kind required here. Its `type` member is judged before
+    ///     the member set, so that an object of another kind fails as FORMAT_WRONG_TYPE (the reason
+    ///     that matters) rather than by its members.
+    package init(_ value: JSONValue, path: String = "", members: [String], type: ObjectType? = nil) throws(FormatError) {
         guard case .object(let object) = value else {
             throw FormatError(.notObject, field: path, "expected a JSON object")
+        }
+        if let type, case .string(let name)? = object["type"] {
+            guard let found = ObjectType(rawValue: name) else {
+                throw FormatError(.unknownType, field: Self.join(path, "type"), "unknown object type \"\(name)\"")
+            }
+            guard found == type else {
+                throw FormatError(.wrongType, field: Self.join(path, "type"), "expected \"\(type.rawValue)\", found \"\(name)\"")
+            }
         }
         // Exact byte comparison of names: Swift String equality is canonical equivalence.
         let allowed = members.map { Array($0.utf8) }

@@ -127,7 +127,7 @@ package struct PolicyArtifact: Sendable, Equatable {
     }
 
     package init(_ value: JSONValue) throws(FormatError) {
-        let r = try ObjectReader(value, members: Self.members)
+        let r = try ObjectReader(value, members: Self.members, type: .policyArtifact)
         try r.expectType(.policyArtifact)
         profile = try r.profile("profile")
         artifactID = try r.string("artifact_id", repertoire: .token)

@@ -21,7 +21,7 @@ package struct InclusionProof: Sendable, Equatable {
     }
 
     package init(_ value: JSONValue) throws(FormatError) {
-        let r = try ObjectReader(value, members: Self.members)
+        let r = try ObjectReader(value, members: Self.members, type: .inclusionProof)
         try r.expectUnversionedType(.inclusionProof)
         leafIndex = try r.int("leaf_index", min: 0)
         treeSize = try r.int("tree_size", min: 1)
@@ -56,7 +56,7 @@ package struct ConsistencyProof: Sendable, Equatable {
     }
 
     package init(_ value: JSONValue) throws(FormatError) {
-        let r = try ObjectReader(value, members: Self.members)
+        let r = try ObjectReader(value, members: Self.members, type: .consistencyProof)
         try r.expectUnversionedType(.consistencyProof)
         oldSize = try r.int("old_size", min: 1)
         newSize = try r.int("new_size", min: 1)
@@ -89,7 +89,7 @@ package struct PayloadDisclosure: Sendable, Equatable {
     }
 
     package init(_ value: JSONValue) throws(FormatError) {
-        let r = try ObjectReader(value, members: Self.members)
+        let r = try ObjectReader(value, members: Self.members, type: .payloadDisclosure)
         try r.expectUnversionedType(.payloadDisclosure)
         receiptHash = try r.hash("receipt_hash")
         salt = try r.base64url("salt", maxBytes: 64)

@@ -71,7 +71,7 @@ package struct Receipt: Sendable, Equatable {
     }
 
     package init(_ value: JSONValue) throws(FormatError) {
-        let r = try ObjectReader(value, members: Self.members)
+        let r = try ObjectReader(value, members: Self.members, type: .receipt)
         try r.expectType(.receipt)
         artifactRef = try r.hash("artifact_ref")
         sessionID = try r.string("session_id", repertoire: .token)

@@ -3,7 +3,7 @@ package enum Stage: String, Sendable, CaseIterable, Comparable {
     case archive, parse, trust, signature, manifest, artifact, chain, inclusion, checkpoint, payload
 
     package static func < (lhs: Stage, rhs: Stage) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!  // both are cases of allCases
+        (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)  // every case is in allCases
     }
 }
 

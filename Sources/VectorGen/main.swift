@@ -1,2 +1,0 @@
-import BundleKit
-print("stub")
