@@ -1,3 +1,4 @@
+import EvidenceCrypto
 import EvidenceFormat
 import StrictJSON
 
@@ -8,14 +9,20 @@ import StrictJSON
 /// Rules, in order (the first that applies decides):
 ///  1. time < not_before_ms              → deny  artifact_not_yet_valid
 ///  2. time ≥ not_after_ms               → deny  artifact_expired (on_expiry: the safe state)
-///  3. the session's denials exceed baseline.max_session_denials → on_drift (deny or phantom),
+///  3. a measurement of this session differed from runtime.reference_hash → on_drift (deny or
+///     phantom), reason runtime_drift (until the session's state is dropped: a restart)
+///  4. the session's denials exceed baseline.max_session_denials → on_drift (deny or phantom),
 ///     reason behavioral_drift
-///  4. the tool is not in the allowlist  → deny  tool_not_allowed
-///  5. a required parameter is absent (arguments not an object count as none) → deny missing_parameter
-///  6. a rate limit of this tool (or `*`) already counts max_calls allowed calls of this session in
+///  5. the tool is not in the allowlist  → deny  tool_not_allowed
+///  6. a required parameter is absent (arguments not an object count as none) → deny missing_parameter
+///  7. a rate limit of this tool (or `*`) already counts max_calls allowed calls of this session in
 ///     the window (time − window_ms, time]: deny rate_limited naming the limit (limits in id order)
-///  7. otherwise allow; the call counts against every limit that applies to it.
-/// Rate limits and the denial count are per session.
+///  8. otherwise allow; the call counts against every limit that applies to it.
+/// Rate limits, the denial count and the runtime-drift flag are per session.
+///
+/// Measurements (`measure`): the measured digest equal to runtime.reference_hash → allow ok;
+/// otherwise (or when nothing could be measured) on_drift with reason runtime_drift, and the
+/// session is marked as drifted.
 package struct Engine: Sendable {
     package let artifact: PolicyArtifact
 
@@ -38,6 +45,9 @@ package struct Engine: Sendable {
         /// Times of allowed calls, per rate-limit id (only the ones still inside some window matter).
         package var allowedTimes: [String: [Int64]] = [:]
         package var denials: Int64 = 0
+        /// Set by a measurement that differed from the reference (or failed): every later call of
+        /// the session is handled per on_drift with reason runtime_drift.
+        package var runtimeDrifted = false
         package init() {}
     }
 
@@ -69,12 +79,8 @@ package struct Engine: Sendable {
     package func evaluate(tool: String, arguments: JSONValue?, timeMS: Int64, state: SessionState) -> Verdict {
         if timeMS < artifact.notBeforeMS { return Verdict(.deny, .artifactNotYetValid) }
         if timeMS >= artifact.notAfterMS { return Verdict(.deny, .artifactExpired) }
-        if state.denials > artifact.maxSessionDenials {
-            switch artifact.onDrift {
-            case .deny: return Verdict(.deny, .behavioralDrift)
-            case .phantom: return Verdict(.phantom, .behavioralDrift)
-            }
-        }
+        if state.runtimeDrifted { return driftVerdict(.runtimeDrift) }
+        if state.denials > artifact.maxSessionDenials { return driftVerdict(.behavioralDrift) }
         guard let allowed = artifact.tool(named: tool) else { return Verdict(.deny, .toolNotAllowed) }
         let args: JSONObject? = if case .object(let o) = arguments { o } else { nil }
         for name in allowed.requiredParams where args?[name] == nil {
@@ -85,6 +91,23 @@ package struct Engine: Sendable {
             if recent.count >= limit.maxCalls { return Verdict(.deny, .rateLimited, limit: limit.id) }
         }
         return Verdict(.allow, .ok)
+    }
+
+    /// The on_drift action with `reason`.
+    func driftVerdict(_ reason: Receipt.Reason) -> Verdict {
+        switch artifact.onDrift {
+        case .deny: return Verdict(.deny, reason)
+        case .phantom: return Verdict(.phantom, reason)
+        }
+    }
+
+    /// Decides a runtime measurement: `digest` is SHA-256 of what was measured, nil when nothing
+    /// could be measured (the measured file is unreadable: treated as drift, fail closed). A
+    /// mismatch marks the session as drifted. Measurements do not count as denials.
+    package func measure(digest: Hash256?, state: inout SessionState) -> Verdict {
+        if let digest, digest == artifact.runtime.referenceHash { return Verdict(.allow, .ok) }
+        state.runtimeDrifted = true
+        return driftVerdict(.runtimeDrift)
     }
 
     /// The receipt for the response to an allowed call: recorded inside the window; after expiry

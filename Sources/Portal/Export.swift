@@ -58,6 +58,7 @@ package enum Exporter {
             }
         }
         let chosen = options.session == nil ? artifacts.map(\.ref).filter { !needed.contains($0) } + needed : needed
+        for ref in chosen { try byRef[ref]?.requireProfile(portal.profile) }
         var req = BundleRequest(log: log, artifacts: chosen.compactMap { byRef[$0]?.document })
         req.issuerKeys = options.issuerKeys
         req.tier = options.tier

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import EvidenceCrypto
 
 /// Small POSIX file helpers with explicit errors. Writes that must survive a crash are followed by
 /// `fsync` of the file and, when a file is created, of its directory.
@@ -107,5 +108,39 @@ package enum SecureRandom {
     package static func bytes(_ count: Int) -> [UInt8] {
         var g = SystemRandomNumberGenerator()
         return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &g) }
+    }
+}
+
+/// What `portal run` measures: SHA-256 of the bytes of one regular file (the upstream executable,
+/// or the file given with `--measure`), read through any symlinks at measurement time.
+package enum RuntimeMeasurement {
+    /// Larger files are not measured (the measurement fails, which counts as drift).
+    package static let maxFileBytes: Int64 = 1 << 34
+
+    /// SHA-256 of the file's bytes. Refuses anything but a regular file (a FIFO or a device would
+    /// block or never end) and files over `maxFileBytes`.
+    package static func sha256(file path: String) throws(PortalError) -> Hash256 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw PortalError(.io, path, "cannot open for measurement: \(FileIO.errnoText())") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw PortalError(.io, path, "cannot stat: \(FileIO.errnoText())") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw PortalError(.io, path, "not a regular file: not measured") }
+        guard Int64(st.st_size) <= maxFileBytes else { throw PortalError(.io, path, "larger than \(maxFileBytes) bytes: not measured") }
+        var hasher = StreamingSHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var total: Int64 = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw PortalError(.io, path, "read failed: \(FileIO.errnoText())")
+            }
+            if n == 0 { break }
+            total += Int64(n)
+            guard total <= maxFileBytes else { throw PortalError(.io, path, "grew past \(maxFileBytes) bytes while measured") }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        return hasher.finalize()
     }
 }

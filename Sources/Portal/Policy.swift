@@ -8,7 +8,8 @@ import StrictJSON
 /// A policy file is one JSON object with exactly the members of a policy artifact that the issuer
 /// chooses (see `members`); times are integer milliseconds since the Unix epoch; lists are sorted
 /// by bytes (tools by name, parameters, rate limits by id). `seal` adds `type`, `version`,
-/// `profile` (ed25519), `parent` (null), `portal_keys` and the issuer's signature. Every error names
+/// `profile` (the issuer's and Portal keys' profile), `parent` (null), `portal_keys` and the
+/// issuer's signature. Every error names
 /// the member path, e.g. `tools[1].required_params[0]`.
 package enum PolicyFile {
     package static let members = [
@@ -18,8 +19,9 @@ package enum PolicyFile {
     package static let maxPolicyBytes = 4 << 20
 
     /// Parses a policy file into an unsigned artifact bound to `portalKeys` (and `parent`, for `derive`).
-    package static func parse(_ bytes: [UInt8], portalKeys: [PublicKey], parent: Hash256? = nil,
+    package static func parse(_ bytes: [UInt8], portalKeys: [PublicKey], parent: Hash256? = nil, profile: Profile = .ed25519,
                                path: String = "") throws(PortalError) -> PolicyArtifact {
+        try Profiles.require(portalKeys.map { ($0.profile, "portal key \($0.keyID.hex)") }, equal: profile, what: "the artifact's profile")
         var options = JSONParseOptions.general
         options.maxBytes = maxPolicyBytes
         let value: JSONValue
@@ -36,13 +38,13 @@ package enum PolicyFile {
         let keys = portalKeys.sorted { $0.keyID.bytes.lexicographicallyPrecedes($1.keyID.bytes) }
         // A placeholder signature lets the artifact parser check every issuer-chosen member with the
         // exact rules the verifier applies; it is dropped before signing.
-        let placeholder = SignatureBlock(profile: .ed25519, keyID: SHA256Hasher.hash([]),
-                                         sig: [UInt8](repeating: 0, count: Ed25519.signatureBytes))
+        let placeholder = SignatureBlock(profile: profile, keyID: SHA256Hasher.hash([]),
+                                         sig: [UInt8](repeating: 0, count: profile.signatureBytes))
         var members = object.members
         members.append(contentsOf: [
             (name: "type", value: .str(ObjectType.policyArtifact.rawValue)),
             (name: "version", value: .int(1)),
-            (name: "profile", value: .str(Profile.ed25519.rawValue)),
+            (name: "profile", value: .str(profile.rawValue)),
             (name: "parent", value: .optionalHash(parent)),
             (name: "portal_keys", value: .array(keys.map(\.json))),
             (name: "signature", value: placeholder.json),
@@ -103,10 +105,19 @@ package struct SealedArtifact: Sendable {
         }
     }
 
-    /// The Portal may sign only for artifacts that name its key.
+    /// The Portal may sign only for artifacts that name its key, and only of its own profile.
     package func requirePortalKey(_ key: PublicKey) throws(PortalError) {
+        try requireProfile(key.profile)
         guard artifact.portalKeys.contains(key) else {
             throw PortalError(.portalKeyNotNamed, "portal_keys", "the artifact does not name Portal key \(key.keyID.hex)")
+        }
+    }
+
+    /// The artifact's `profile` must be the Portal key's: a bundle has one profile.
+    package func requireProfile(_ profile: Profile) throws(PortalError) {
+        guard artifact.profile == profile else {
+            throw PortalError(.profileMismatch, "profile", "the artifact \(ref.hex) is of profile \(artifact.profile.rawValue), the Portal key "
+                              + "of \(profile.rawValue); the format requires one profile per bundle")
         }
     }
 }
@@ -159,10 +170,40 @@ package enum Derivation {
     /// Parses the child policy under `parent`, refuses any widening, and seals it.
     package static func derive(policy bytes: [UInt8], parent: SealedArtifact, portalKeys: [PublicKey]?,
                                issuer: SigningIdentity, path: String = "") throws(PortalError) -> SealedDocument {
-        let child = try PolicyFile.parse(bytes, portalKeys: portalKeys ?? parent.artifact.portalKeys, parent: parent.ref, path: path)
+        guard parent.artifact.profile == issuer.profile else {
+            throw PortalError(.profileMismatch, "--issuer-key", "the issuer key is of profile \(issuer.profile.rawValue), the parent artifact "
+                              + "of \(parent.artifact.profile.rawValue); the format requires one profile per bundle")
+        }
+        let child = try PolicyFile.parse(bytes, portalKeys: portalKeys ?? parent.artifact.portalKeys, parent: parent.ref,
+                                         profile: issuer.profile, path: path)
         if let (field, reason) = widenings(child: child, parent: parent.artifact).first {
             throw PortalError(.deriveWidens, field, reason)
         }
         return child.sealed(by: issuer)
+    }
+}
+
+
+/// The one-profile rule of the format: the issuer key, the Portal keys, the artifact's `profile`
+/// and every signature of a bundle share one profile.
+package enum Profiles {
+    /// Throws PORTAL_PROFILE_MISMATCH naming the first item whose profile is not `profile`.
+    package static func require(_ items: [(Profile, String)], equal profile: Profile, what: String) throws(PortalError) {
+        for (p, name) in items where p != profile {
+            throw PortalError(.profileMismatch, name, "is of profile \(p.rawValue), \(what) is \(profile.rawValue); "
+                              + "the format requires one profile per bundle (evidence-bundle(5), Profiles)")
+        }
+    }
+
+    /// Seals `policy` (already parsed with the issuer's profile) after checking the issuer's
+    /// profile against every Portal key's.
+    package static func seal(policy bytes: [UInt8], portalKeys: [PublicKey], issuer: SigningIdentity,
+                             portalKeyPaths: [String] = [], path: String = "") throws(PortalError) -> SealedDocument {
+        var unique: [PublicKey] = []
+        for k in portalKeys where !unique.contains(k) { unique.append(k) }
+        let named = portalKeys.enumerated().map { i, k in (k.profile, i < portalKeyPaths.count ? "--portal-key \(portalKeyPaths[i])" : "portal key \(k.keyID.hex)") }
+        try require(named, equal: issuer.profile, what: "the issuer key's profile")
+        let artifact = try PolicyFile.parse(bytes, portalKeys: unique, profile: issuer.profile, path: path)
+        return artifact.sealed(by: issuer)
     }
 }

@@ -27,6 +27,9 @@ package struct PortalError: Error, Equatable, Sendable, CustomStringConvertible 
         case callsTimeRegression = "PORTAL_CALLS_TIME_REGRESSION"
         /// There is nothing to export (no receipt, or no session of that id).
         case nothingToExport = "PORTAL_NOTHING_TO_EXPORT"
+        /// Keys, artifacts or signatures of two profiles would meet in one bundle (the format requires
+        /// one profile per bundle: the issuer key, every Portal key and the artifact's `profile`).
+        case profileMismatch = "PORTAL_PROFILE_MISMATCH"
         /// Building the bundle failed.
         case export = "PORTAL_EXPORT"
     }

@@ -92,6 +92,29 @@ package final class Recorder {
         return Outcome(verdict: verdict, receiptHash: logged.receiptHash, timeMS: time, tool: tool)
     }
 
+    /// Seals a `measurement` receipt: the payload is the 32 measured digest bytes (none when nothing
+    /// could be measured), salted like every payload. A mismatch marks the session as drifted, so
+    /// every later call of it is handled per on_drift with reason runtime_drift. The drift flag is
+    /// not rebuilt from restored receipts: a restarted Portal measures again before relaying.
+    package func measurement(artifact: SealedArtifact, sessionID: String, digest: Hash256?,
+                             timeMS: Int64) throws(PortalError) -> Outcome {
+        if let failed { throw failed }
+        var session = sessions[sessionID] ?? (Engine.SessionState(), 0)
+        let time = max(timeMS, session.lastTime)
+        let verdict = Engine(artifact: artifact.artifact).measure(digest: digest, state: &session.state)
+        let logged = log.append(artifactRef: artifact.ref, sessionID: sessionID, timeMS: time, event: .measurement, tool: nil,
+                                decision: verdict.decision, reason: verdict.reason, limit: nil,
+                                payload: digest?.bytes ?? [], salt: salt())
+        do { try sink?.append(receipt: logged) } catch {
+            failed = error
+            throw error
+        }
+        latestTime = max(latestTime, time)
+        session.lastTime = time
+        sessions[sessionID] = session
+        return Outcome(verdict: verdict, receiptHash: logged.receiptHash, timeMS: time, tool: "")
+    }
+
     /// Seals the receipt of the response to an allowed call. `payload` is the response's result
     /// (or error) in JCS form.
     package func result(artifact: SealedArtifact, sessionID: String, tool: String, payload: [UInt8], isError: Bool,

@@ -33,19 +33,26 @@ func nowMS() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.dow
 
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create an Ed25519 key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub (public key object).")
+        abstract: "Create a key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub (public key object).")
 
     @Option(name: .long, help: ArgumentHelp("Path prefix of the two files.", valueName: "prefix"))
     var out: String
+    @Option(name: .long, help: ArgumentHelp("The key's profile: ed25519 or mldsa65-ed25519.", valueName: "profile"))
+    var profile: String = Profile.ed25519.rawValue
+
+    func validate() throws {
+        guard Profile(rawValue: profile) != nil else { throw ValidationError("--profile is ed25519 or mldsa65-ed25519") }
+    }
 
     func run() throws {
         do {
-            let seed = SecureRandom.bytes(Ed25519.seedBytes)
-            let key = try KeyFiles.generate(prefix: out, seed: seed)
+            guard let p = Profile(rawValue: profile) else { throw ValidationError("--profile is ed25519 or mldsa65-ed25519") }
+            let key = try KeyFiles.generate(prefix: out, profile: p, random: SecureRandom.bytes)
             print("key_id \(key.keyID.hex)")
+            print("profile \(key.profile.rawValue)")
             print("secret \(out).key")
             print("public \(out).pub")
-        } catch { fail(error) }
+        } catch let e as ValidationError { throw e } catch { fail(error) }
     }
 }
 
@@ -55,9 +62,9 @@ struct Seal: ParsableCommand {
 
     @Argument(help: "The policy file (JSON; see portal(1) for its members).")
     var policy: String
-    @Option(name: .long, help: ArgumentHelp("The issuer's secret key file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The issuer's secret key file (its profile is the artifact's).", valueName: "file"))
     var issuerKey: String
-    @Option(name: .long, help: ArgumentHelp("A Portal public key file allowed to sign receipts. Repeatable.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("A Portal public key file allowed to sign receipts (of the issuer key's profile). Repeatable.", valueName: "file"))
     var portalKey: [String]
     @Option(name: .long, help: ArgumentHelp("Where to write the sealed artifact.", valueName: "file"))
     var out: String
@@ -69,8 +76,7 @@ struct Seal: ParsableCommand {
             for path in portalKey { keys.append(try KeyFiles.readPublic(path)) }
             guard !keys.isEmpty else { throw ValidationError("at least one --portal-key") }
             let bytes = try FileIO.read(policy, limit: PolicyFile.maxPolicyBytes)
-            let artifact = try PolicyFile.parse(bytes, portalKeys: Array(Set(keys)), path: policy)
-            let sealed = artifact.sealed(by: issuer)
+            let sealed = try Profiles.seal(policy: bytes, portalKeys: keys, issuer: issuer, portalKeyPaths: portalKey, path: policy)
             try FileIO.writeAtomically(out, sealed.bytes)
             print("artifact_ref \(sealed.hash.hex)")
         } catch let e as ValidationError { throw e } catch { fail(error) }
@@ -137,6 +143,11 @@ struct Export: ParsableCommand {
     func run() throws {
         do {
             let portal = try KeyFiles.readSecret(key)
+            // Composite manifests are signed through the state's pinned signatures, so that the
+            // same state exports to the same bytes (ML-DSA-65 signing is randomized).
+            let pinsPath = state + "/" + PinStore.fileName
+            let pinned = portal.profile == .mldsa65Ed25519 && FileIO.exists(state) ? try PinStore.load(pinsPath) : nil
+            let signer = try pinned.map { try KeyFiles.readSecret(key, pins: $0.pins) } ?? portal
             let store = try StateStore(directory: state, portal: portal.publicKey, mode: .readOnlyIfLocked,
                                        newLogID: { SHA256Hasher.hash(SecureRandom.bytes(32)) })
             for r in store.repairs { note(r) }
@@ -155,9 +166,17 @@ struct Export: ParsableCommand {
             options.tier = tier
             options.session = session
             for path in issuerPub { options.issuerKeys.append(try KeyFiles.readPublic(path)) }
-            let result = try Exporter.bundle(logID: store.logID, portal: portal, receipts: log.entries,
+            let result = try Exporter.bundle(logID: store.logID, portal: signer, receipts: log.entries,
                                              checkpoints: log.checkpoints, artifacts: contents.artifacts, options: options)
             try FileIO.writeAtomically(out, result.bundle)
+            if let pinned {
+                do {
+                    let dropped = try PinStore.save(pinsPath, previous: pinned.bytes, pins: pinned.pins)
+                    if dropped > 0 { note("\(pinsPath): dropped \(dropped) unreadable pinned-signature lines") }
+                } catch {
+                    note("the bundle is written, but the pinned signatures were not saved (a later export will differ): \(error)")
+                }
+            }
             print("exported \(result.receipts) receipts to \(out)" + (result.uncovered > 0 ? " (\(result.uncovered) after the last checkpoint left out)" : ""))
         } catch { fail(error) }
     }
@@ -173,7 +192,7 @@ struct Simulate: ParsableCommand {
     var parentArtifact: [String] = []
     @Option(name: .long, help: ArgumentHelp("The Portal's secret key file.", valueName: "file"))
     var key: String
-    @Option(name: .long, help: ArgumentHelp("The calls (JSON Lines: time_ms, session_id, tool, arguments[, result]).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The calls (JSON Lines: time_ms, session_id, tool, arguments[, result]; or time_ms, session_id, measurement).", valueName: "file"))
     var calls: String
     @Option(name: .long, help: ArgumentHelp("Where to write the bundle.", valueName: "file"))
     var out: String
@@ -183,26 +202,37 @@ struct Simulate: ParsableCommand {
     var tier: Int64 = 1
     @Option(name: .long, help: ArgumentHelp("An issuer public key to carry in keys/. Repeatable.", valueName: "file"))
     var issuerPub: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Pinned composite signatures to reuse, updated after the run (created if absent).", valueName: "file"))
+    var pins: String?
+    @Option(name: .long, help: ArgumentHelp("Derive the log id and the salts from this text instead of fresh randomness (synthetic fixtures only: such salts do not hide payloads).", valueName: "text"))
+    var seed: String?
 
     func validate() throws {
         guard tier == 1 || tier == 2 else { throw ValidationError("--tier is 1 or 2") }
         guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every is at least 1") }
+        if let seed { guard !seed.isEmpty, seed.utf8.count <= 1024 else { throw ValidationError("--seed is 1 to 1024 bytes") } }
     }
 
     func run() throws {
         do {
-            let portal = try KeyFiles.readSecret(key)
+            let pinned = try pins.map { try PinStore.load($0) }
+            let portal = try KeyFiles.readSecret(key, pins: pinned?.pins)
             let sealed = try SealedArtifact.read(artifact)
             var parents: [SealedArtifact] = []
             for p in parentArtifact { parents.append(try SealedArtifact.read(p)) }
             var issuers: [PublicKey] = []
             for p in issuerPub { issuers.append(try KeyFiles.readPublic(p)) }
             let list = try Simulator.parseCalls(try FileIO.read(calls, limit: Simulator.maxCallsFileBytes), file: calls)
-            let logID = SHA256Hasher.hash(SecureRandom.bytes(32))
+            let logID = seed.map { Simulator.seededLogID($0) } ?? SHA256Hasher.hash(SecureRandom.bytes(32))
             let (bundle, summary) = try Simulator.run(calls: list, artifact: sealed, parents: parents, portal: portal, logID: logID,
-                                                      checkpointEvery: checkpointEvery, tier: tier, issuerKeys: issuers)
+                                                      checkpointEvery: checkpointEvery, tier: tier, issuerKeys: issuers,
+                                                      salt: seed.map { Simulator.seededSalts($0) })
             try FileIO.writeAtomically(out, bundle)
-            print("simulated \(summary.calls) calls, \(summary.receipts) receipts -> \(out)")
+            if let pins, let pinned {
+                let dropped = try PinStore.save(pins, previous: pinned.bytes, pins: pinned.pins)
+                if dropped > 0 { note("\(pins): dropped \(dropped) unreadable pinned-signature lines") }
+            }
+            print("simulated \(summary.calls) calls, \(summary.measurements) measurements, \(summary.receipts) receipts -> \(out)")
             for key in summary.decisions.keys.sorted() { print("  \(key) \(summary.decisions[key] ?? 0)") }
         } catch { fail(error) }
     }

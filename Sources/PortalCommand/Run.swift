@@ -16,6 +16,12 @@ struct Run: ParsableCommand {
             decided and sealed first (refused calls get a JSON-RPC error, code -31001, whose data names \
             the reason and the receipt); tools/list results are filtered to the allowlist; tool results \
             are sealed before they reach the client. Logs go to stderr.
+            Runtime measurement: before the upstream is started (so before any client line is \
+            relayed) and then every runtime.measurement_interval_ms of the artifact, the Portal hashes \
+            the measured file (SHA-256 of its bytes: the upstream executable, the first word after --, \
+            or the file given with --measure) and seals a measurement receipt; a digest other than \
+            runtime.reference_hash (or a file that cannot be read) is runtime drift: every later \
+            tools/call is refused or phantom-handled per on_drift, reason runtime_drift, until restart.
             """)
 
     @Option(name: .long, help: ArgumentHelp("The sealed artifact to enforce.", valueName: "file"))
@@ -34,6 +40,8 @@ struct Run: ParsableCommand {
     var checkpointSeconds: Int = 10
     @Option(name: .long, help: ArgumentHelp("The session id of this connection (default: run-<ms>-<random>).", valueName: "id"))
     var session: String?
+    @Option(name: .long, help: ArgumentHelp("The file whose SHA-256 is compared with runtime.reference_hash (default: the upstream executable, the first word after --). For an interpreter-run server, give its script.", valueName: "file"))
+    var measure: String?
     @Argument(parsing: .postTerminator, help: "The upstream MCP server: a path (containing /) and its arguments.")
     var command: [String] = []
 
@@ -76,7 +84,7 @@ struct Run: ParsableCommand {
             note("state \(state): \(log.entries.count) receipts, \(log.checkpoints.count) checkpoints; log \(store.logID.hex)")
             let sessionID = session ?? "run-\(nowMS())-\(Hex.encode(SecureRandom.bytes(6)))"
             proxy = Proxy(recorder: recorder, store: store, artifact: sealed, sessionID: sessionID,
-                          checkpointSeconds: checkpointSeconds)
+                          checkpointSeconds: checkpointSeconds, measured: measure ?? command[0])
         } catch { fail(error) }
         proxy.start(command: command)
     }
@@ -103,19 +111,45 @@ final class Proxy: @unchecked Sendable {
     var upstreamIn: FileHandle?
     var process: Process?
     var finished = false
+    /// The file hashed for runtime measurements.
+    let measured: String
     static let maxPending = 1 << 16
 
-    init(recorder: Recorder, store: StateStore, artifact: SealedArtifact, sessionID: String, checkpointSeconds: Int) {
+    init(recorder: Recorder, store: StateStore, artifact: SealedArtifact, sessionID: String, checkpointSeconds: Int, measured: String) {
         self.recorder = recorder
         self.store = store
         self.artifact = artifact
         self.sessionID = sessionID
         self.checkpointSeconds = checkpointSeconds
+        self.measured = measured
         self.lastCheckpointMS = nowMS()
+    }
+
+    /// Hashes the measured file (outside the lock: it may be large) and seals a measurement receipt.
+    func measureOnce() {
+        let digest: Hash256?
+        do { digest = try RuntimeMeasurement.sha256(file: measured) } catch {
+            note("measurement failed (counts as runtime drift): \(error)")
+            digest = nil
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished else { return }
+        do {
+            let outcome = try recorder.measurement(artifact: artifact, sessionID: sessionID, digest: digest, timeMS: nowMS())
+            let v = outcome.verdict
+            note("measurement of \(measured): \(digest?.hex ?? "none") \(v.decision.rawValue) \(v.reason.rawValue) receipt \(outcome.receiptHash.hex)")
+        } catch {
+            // The recorder has failed: every later call is refused without sealing (fail closed).
+            note("a measurement could not be sealed: \(error)")
+        }
+        checkpointIfDueLocked()
     }
 
     func start(command: [String]) -> Never {
         signal(SIGPIPE, SIG_IGN)
+        // Measured before the upstream starts and before any client line is read.
+        measureOnce()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
@@ -162,6 +196,16 @@ final class Proxy: @unchecked Sendable {
             }
         }
         ticker.start()
+
+        let interval = artifact.artifact.runtime.measurementIntervalMS
+        let measurer = Thread { [self] in
+            // One measurement at a time: the next interval starts when a measurement is sealed.
+            while true {
+                Thread.sleep(forTimeInterval: Double(interval) / 1000)
+                measureOnce()
+            }
+        }
+        measurer.start()
 
         readLines(fd: 0) { fromClient(line: $0) }
         // The client closed its side: let the upstream finish and exit; its reader ends the process.

@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 
 /// The real-MCP tests (Tests/portal-mcp/test_portal_mcp.py): the official Python SDK client and
-/// server on both sides of the built `portal`, both protocol eras, a kill -9 crash test; each
+/// server on both sides of the built `portal`, both protocol eras, runtime drift at start and mid-run, the
+/// composite profile, a kill -9 crash test; each
 /// exports and runs `verify --require-trust`. The interpreter is `python3` (or PORTAL_MCP_PYTHON);
 /// without the packages of Tests/portal-mcp/requirements.txt the test FAILS, naming that file.
 final class RealMCPTests: XCTestCase {
@@ -24,6 +25,6 @@ final class RealMCPTests: XCTestCase {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0, "Tests/portal-mcp/test_portal_mcp.py failed (requirements: Tests/portal-mcp/requirements.txt):\n\(text)")
-        XCTAssertTrue(text.contains("Ran 3 tests"), text)
+        XCTAssertTrue(text.contains("Ran 6 tests"), text)
     }
 }

@@ -15,7 +15,8 @@ enum T {
     static let hour: Int64 = 3_600_000
 
     static func policyJSON(notBefore: Int64 = t0, notAfter: Int64 = t0 + hour, maxDenials: Int64 = 100,
-                           onDrift: String = "deny", tools: String? = nil, limits: String? = nil) -> String {
+                           onDrift: String = "deny", tools: String? = nil, limits: String? = nil,
+                           reference: String = String(repeating: "0", count: 64), intervalMS: Int64 = 60000) -> String {
         let tools = tools ?? #"[{"name":"echo","required_params":["text"]},{"name":"search","required_params":["query"]}]"#
         let limits = limits ?? #"[{"id":"search-burst","tool":"search","max_calls":2,"window_ms":60000}]"#
         return """
@@ -23,7 +24,7 @@ enum T {
          "subject":{"id_hash":"\(String(repeating: "a", count: 64))","metadata_hash":"\(String(repeating: "b", count: 64))"},
          "tools":\(tools),"rate_limits":\(limits),
          "upstream":{"url":"stdio:/usr/bin/mcp-server","tls_spki_sha256":null,"mesh_identity":null},
-         "runtime":{"reference_hash":"\(String(repeating: "0", count: 64))","measurement_interval_ms":60000},
+         "runtime":{"reference_hash":"\(reference)","measurement_interval_ms":\(intervalMS)},
          "baseline":{"max_session_denials":\(maxDenials)},"on_drift":"\(onDrift)","on_expiry":"deny"}
         """
     }
@@ -33,14 +34,22 @@ enum T {
         return try SealedArtifact.parse(a.sealed(by: issuer).bytes)
     }
 
+    /// Composite (`mldsa65-ed25519`) fixtures.
+    static let pqIssuer = SigningIdentity.derived(label: "portal-test/pq-issuer", profile: .mldsa65Ed25519)
+    static let pqPortal = SigningIdentity.derived(label: "portal-test/pq-portal", profile: .mldsa65Ed25519)
+
+    static func pqArtifact(_ json: String = policyJSON()) throws -> SealedArtifact {
+        try SealedArtifact.parse(try Profiles.seal(policy: Array(json.utf8), portalKeys: [pqPortal.publicKey], issuer: pqIssuer).bytes)
+    }
+
     static func tempDir() throws -> String {
         let path = NSTemporaryDirectory() + "portal-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
-    static func verify(_ bundle: [UInt8], trust: Bool = true) -> Report {
-        BundleVerifier.verify(bundle: bundle, options: VerifyOptions(trustAnchors: trust ? [issuer.publicKey] : [], requireTrust: true))
+    static func verify(_ bundle: [UInt8], trust: Bool = true, anchor: PublicKey = issuer.publicKey) -> Report {
+        BundleVerifier.verify(bundle: bundle, options: VerifyOptions(trustAnchors: trust ? [anchor] : [], requireTrust: true))
     }
 
     static func json(_ s: String) -> JSONValue {
@@ -70,4 +79,8 @@ func assertCode<R>(_ code: PortalError.Code, file: StaticString = #filePath, lin
     } catch {
         XCTFail("unexpected \(error)", file: file, line: line)
     }
+}
+
+enum KeyFilesHelper {
+    static func pub(_ path: String) throws -> PublicKey { try KeyFiles.readPublic(path) }
 }

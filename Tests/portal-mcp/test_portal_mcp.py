@@ -4,9 +4,11 @@ Binaries: PORTAL_BIN and VERIFY_BIN (default: .build/debug/ of the repository); 
 interpreter that runs this file must have the packages of requirements.txt.
 """
 import asyncio
+import hashlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,7 +44,12 @@ def sh(*args, check=True):
     return p
 
 
-def policy(now_ms, expires_in_ms):
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def policy(now_ms, expires_in_ms, reference, interval_ms=60000, on_drift="deny"):
     return {
         "artifact_id": "portal-mcp-test",
         "issued_at_ms": now_ms - 2000,
@@ -53,25 +60,31 @@ def policy(now_ms, expires_in_ms):
         "tools": [{"name": "echo", "required_params": ["text"]}, {"name": "search", "required_params": ["query"]}],
         "rate_limits": [{"id": "search-burst", "tool": "search", "max_calls": 2, "window_ms": 600000}],
         "upstream": {"url": "stdio:upstream_server.py", "tls_spki_sha256": None, "mesh_identity": None},
-        "runtime": {"reference_hash": "0" * 64, "measurement_interval_ms": 60000},
+        "runtime": {"reference_hash": reference, "measurement_interval_ms": interval_ms},
         "baseline": {"max_session_denials": 1000},
-        "on_drift": "deny",
+        "on_drift": on_drift,
         "on_expiry": "deny",
     }
 
 
 class Fixture:
-    """Keys, a sealed artifact and a state directory in a temporary directory."""
+    """Keys, a sealed artifact and a state directory in a temporary directory. The upstream is a
+    copy of upstream_server.py in that directory, run by this interpreter; the Portal measures the
+    script (`--measure`), and the artifact's runtime reference is the script's SHA-256 unless
+    `reference` says otherwise."""
 
-    def __init__(self, testcase, expires_in_ms):
+    def __init__(self, testcase, expires_in_ms, reference=None, interval_ms=60000, on_drift="deny", profile="ed25519"):
         self.tmp = tempfile.TemporaryDirectory()
         testcase.addCleanup(self.tmp.cleanup)
         d = self.tmp.name
         self.dir = d
-        sh(PORTAL, "keygen", "--out", f"{d}/issuer")
-        sh(PORTAL, "keygen", "--out", f"{d}/portal")
+        self.server = f"{d}/upstream_server.py"
+        shutil.copyfile(os.path.join(HERE, "upstream_server.py"), self.server)
+        sh(PORTAL, "keygen", "--profile", profile, "--out", f"{d}/issuer")
+        sh(PORTAL, "keygen", "--profile", profile, "--out", f"{d}/portal")
         with open(f"{d}/policy.json", "w") as f:
-            json.dump(policy(int(time.time() * 1000), expires_in_ms), f)
+            json.dump(policy(int(time.time() * 1000), expires_in_ms, reference or sha256_file(self.server),
+                             interval_ms, on_drift), f)
         sh(PORTAL, "seal", f"{d}/policy.json", "--issuer-key", f"{d}/issuer.key", "--portal-key", f"{d}/portal.pub",
            "--out", f"{d}/artifact.json")
         with open(f"{d}/policy.json") as f:
@@ -82,8 +95,8 @@ class Fixture:
         return StdioServerParameters(
             command=PORTAL,
             args=["run", "--artifact", f"{self.dir}/artifact.json", "--key", f"{self.dir}/portal.key",
-                  "--state", self.state, "--checkpoint-every", "5", "--",
-                  sys.executable, os.path.join(HERE, "upstream_server.py")])
+                  "--state", self.state, "--checkpoint-every", "5", "--measure", self.server, "--",
+                  sys.executable, self.server])
 
     def export_and_verify(self, testcase, tier="2"):
         bundle = f"{self.dir}/bundle-{tier}.tar"
@@ -145,7 +158,10 @@ class PortalMCPTests(unittest.TestCase):
         report, receipts = fx.export_and_verify(self)
         calls = [r for r in receipts if r["event"] == "tool_call"]
         results = [r for r in receipts if r["event"] == "tool_result"]
-        self.assertEqual(report["counts"]["receipts"], len(seen) + 3)  # every call + 3 results of allowed calls
+        # The runtime was measured before anything was relayed, and matched the reference.
+        self.assertEqual((receipts[0]["event"], receipts[0]["decision"], receipts[0]["reason"]), ("measurement", "allow", "ok"))
+        self.assertEqual(len([r for r in receipts if r["event"] == "measurement"]), 1)
+        self.assertEqual(report["counts"]["receipts"], len(seen) + 4)  # measurement + every call + 3 results of allowed calls
         self.assertEqual(len(results), 3)
         self.assertEqual([r["tool"] for r in calls], [s[0] for s in seen])
         self.assertEqual([(r["decision"], r["reason"]) for r in calls],
@@ -164,6 +180,70 @@ class PortalMCPTests(unittest.TestCase):
 
     def test_stateless_era_2026_07_28(self):
         self.run_era("auto", "2026-07-28")  # auto sends server/discover through the Portal
+
+    def test_runtime_drift_at_start_refuses_every_call(self):
+        fx = Fixture(self, expires_in_ms=3_600_000, reference="1" * 64)
+
+        async def go():
+            async with Client(fx.params(), mode="legacy", read_timeout_seconds=30) as client:
+                return [await call(client, "echo", {"text": "a"}), await call(client, "search", {"query": "b"})]
+        seen = asyncio.run(go())
+        self.assertEqual([s[:2] for s in seen], [("refused", "runtime_drift")] * 2)
+        report, receipts = fx.export_and_verify(self)  # the evidence is valid: it records the drift
+        self.assertEqual([(r["event"], r["decision"], r["reason"]) for r in receipts],
+                         [("measurement", "deny", "runtime_drift"), ("tool_call", "deny", "runtime_drift"),
+                          ("tool_call", "deny", "runtime_drift")])
+        # Tier 2 discloses the measured digest (salted): the script's SHA-256, 32 bytes.
+        import base64
+        with tarfile.open(f"{fx.dir}/bundle-2.tar") as t:
+            first = t.extractfile("receipts.jsonl").read().splitlines()[0]
+            disclosed = json.loads(t.extractfile(f"payloads/{hashlib.sha256(first).hexdigest()}.json").read())
+        payload = base64.urlsafe_b64decode(disclosed["payload"] + "=" * (-len(disclosed["payload"]) % 4))
+        self.assertEqual(payload.hex(), sha256_file(fx.server))
+        self.assertEqual(hashlib.sha256(base64.urlsafe_b64decode(disclosed["salt"] + "=" * (-len(disclosed["salt"]) % 4)) + payload)
+                         .hexdigest(), receipts[0]["payload_hash"])
+
+    def test_runtime_drift_mid_run_is_caught_by_the_periodic_measurement(self):
+        fx = Fixture(self, expires_in_ms=3_600_000, interval_ms=200, on_drift="deny")
+
+        async def go():
+            async with Client(fx.params(), mode="legacy", read_timeout_seconds=30) as client:
+                before = await call(client, "echo", {"text": "before"})
+                with open(fx.server, "a") as f:
+                    f.write("# changed on disk while running\n")
+                await asyncio.sleep(1.0)
+                after = await call(client, "echo", {"text": "after"})
+                return before, after
+        before, after = asyncio.run(go())
+        self.assertEqual(before, ("ok", "before"))
+        self.assertEqual(after[:2], ("refused", "runtime_drift"))
+        report, receipts = fx.export_and_verify(self)
+        measurements = [(r["decision"], r["reason"]) for r in receipts if r["event"] == "measurement"]
+        self.assertGreaterEqual(len(measurements), 3)
+        self.assertEqual(measurements[0], ("allow", "ok"))
+        self.assertIn(("deny", "runtime_drift"), measurements)
+        calls = [(r["decision"], r["reason"]) for r in receipts if r["event"] == "tool_call"]
+        self.assertEqual(calls, [("allow", "ok"), ("deny", "runtime_drift")])
+
+    def test_composite_profile_stateless_era(self):
+        fx = Fixture(self, expires_in_ms=3_600_000, profile="mldsa65-ed25519")
+
+        async def go():
+            async with Client(fx.params(), mode="auto", read_timeout_seconds=30) as client:
+                return client.protocol_version, [await call(client, "echo", {"text": "pq"}),
+                                                 await call(client, "delete_file", {"path": "x"})]
+        version, seen = asyncio.run(go())
+        self.assertEqual(version, "2026-07-28")
+        self.assertEqual(seen[0], ("ok", "pq"))
+        self.assertEqual(seen[1][:2], ("refused", "tool_not_allowed"))
+        report, receipts = fx.export_and_verify(self)
+        self.assertEqual(report["profile"], "mldsa65-ed25519")
+        self.assertEqual([r["event"] for r in receipts], ["measurement", "tool_call", "tool_result", "tool_call"])
+        self.assertEqual(receipts[0]["signature"]["alg"], "mldsa65-ed25519")
+        # Exported again: byte-identical (the manifest signature is pinned in the state directory).
+        first = open(f"{fx.dir}/bundle-2.tar", "rb").read()
+        fx.export_and_verify(self)
+        self.assertEqual(open(f"{fx.dir}/bundle-2.tar", "rb").read(), first)
 
     def test_kill_9_mid_traffic_loses_nothing_acknowledged(self):
         fx = Fixture(self, expires_in_ms=3_600_000)
