@@ -14,15 +14,25 @@ enum Keys {
     static let attackerIssuer = SigningIdentity.derived(label: "vectors/attacker-issuer")
     static let attackerPortal = SigningIdentity.derived(label: "vectors/attacker-portal")
 
+    /// Composite (mldsa65-ed25519) identities; their signatures come from the pin store.
+    static var pqIssuer: SigningIdentity { PinStore.shared.identity("vectors/pq/issuer") }
+    static var pqPortal: SigningIdentity { PinStore.shared.identity("vectors/pq/portal") }
+    static var pqDelegate: SigningIdentity { PinStore.shared.identity("vectors/pq/delegate") }
+    static var pqOther: SigningIdentity { PinStore.shared.identity("vectors/pq/other") }
+
     /// Shared trust files: path relative to the suite root, and the key they pin.
     static let trustFiles: [(path: String, key: PublicKey)] = [
         ("keys/attacker.trust", attackerIssuer.publicKey),
         ("keys/issuer.trust", issuer.publicKey),
         ("keys/other.trust", other.publicKey),
+        ("keys/pq-issuer.trust", pqIssuer.publicKey),
+        ("keys/pq-other.trust", pqOther.publicKey),
     ]
     static let issuerTrust = "keys/issuer.trust"
     static let otherTrust = "keys/other.trust"
     static let attackerTrust = "keys/attacker.trust"
+    static let pqIssuerTrust = "keys/pq-issuer.trust"
+    static let pqOtherTrust = "keys/pq-other.trust"
 
     static func trustFileBytes(_ key: PublicKey) -> [UInt8] { JCS.canonicalize(key.json) + [0x0a] }
 }
@@ -88,6 +98,8 @@ struct SealOptions {
     var edit: ((inout JSONObject) -> Void)? = nil
     var signedAs: String? = nil
     var sigTransform: (([UInt8]) -> [UInt8])? = nil
+    /// Makes the signature bytes in place of the signer (given the signer and the signing input).
+    var sigFor: ((SigningIdentity, Hash256) -> [UInt8])? = nil
     /// Applied to the signed object after signing (tampering after the fact).
     var postEdit: ((inout JSONObject) -> Void)? = nil
 }
@@ -98,9 +110,9 @@ func seal(_ body: JSONObject, by key: SigningIdentity, _ o: SealOptions = SealOp
     var signed = body
     if let t = o.signedAs { signed = signed.setting("type", .string(t)) }
     let digest = SigningInput.digest(of: signed)
-    var sig = key.key.sign(digest.bytes)
+    var sig = o.sigFor?(key, digest) ?? signatureBytes(key, digest)
     if let f = o.sigTransform { sig = f(sig) }
-    let block = SignatureBlock(profile: .ed25519, keyID: key.keyID, sig: sig)
+    let block = SignatureBlock(profile: key.profile, keyID: key.keyID, sig: sig)
     guard let f = o.postEdit else { return JCS.canonicalize(SigningInput.attach(block, to: body)) }
     guard case .object(var signedObject) = SigningInput.attach(block, to: body) else { return [] }
     f(&signedObject)
@@ -158,6 +170,8 @@ struct Spec {
     var label: String
     var logID: Hash256
     var portal: SigningIdentity = Keys.portal
+    /// The profile the manifest declares.
+    var profile: Profile = .ed25519
     var artifacts: [ArtifactSpec]
     var receipts: [ReceiptSpec]
     var checkpoints: [CheckpointSpec]
@@ -208,11 +222,14 @@ struct Built {
     func receiptHash(_ i: Int) -> Hash256 { receipts[i].hash }
 }
 
-func sign(_ body: JSONObject, by key: SigningIdentity) -> [UInt8] { key.sign(body).bytes }
+func sign(_ body: JSONObject, by key: SigningIdentity) -> [UInt8] {
+    let block = SignatureBlock(profile: key.profile, keyID: key.keyID, sig: signatureBytes(key, SigningInput.digest(of: body)))
+    return JCS.canonicalize(SigningInput.attach(block, to: body))
+}
 
 /// Re-signs a parsed signed object (any signature member is replaced).
 func resign(_ object: JSONObject, by key: SigningIdentity) -> [UInt8] {
-    key.sign(object.removing("signature")).bytes
+    sign(object.removing("signature"), by: key)
 }
 
 extension JSONObject {
@@ -345,7 +362,7 @@ enum Build {
             .sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
         let sessionList = order.compactMap { sessions[$0] }
             .sorted { Array($0.sessionID.utf8).lexicographicallyPrecedes(Array($1.sessionID.utf8)) }
-        return Manifest(profile: .ed25519, tier: built.spec.tier, scope: built.spec.sessions == nil ? .full : .selective,
+        return Manifest(profile: built.spec.profile, tier: built.spec.tier, scope: built.spec.sessions == nil ? .full : .selective,
                         logID: built.spec.logID, completeThrough: through, sessions: sessionList, files: listed)
     }
 }

@@ -4,8 +4,10 @@ import EvidenceCrypto
 import Foundation
 import Verifier
 
-/// `vectorgen --out DIR`: writes the conformance suite (index.json, keys/, vectors/) from fixed
-/// seeds, after checking every vector against the verifier in-process. Never touches DIR/README.md.
+/// `vectorgen --out DIR [--pins FILE]`: writes the conformance suite (index.json, keys/, vectors/,
+/// pinned-signatures.jsonl) from fixed seeds, after checking every vector against the verifier
+/// in-process. Never touches DIR/README.md. Composite (ML-DSA) signatures are randomized: the ones
+/// of FILE (default DIR/pinned-signatures.jsonl) are reused, and the ones used are written back.
 @main
 struct VectorGen: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +17,21 @@ struct VectorGen: ParsableCommand {
     @Option(name: .long, help: "The suite directory (TestVectors).")
     var out: String
 
+    @Option(name: .long, help: "Committed composite signatures to reuse (default: <out>/pinned-signatures.jsonl; ML-DSA signing is randomized).")
+    var pins: String?
+
+    static let pinsName = "pinned-signatures.jsonl"
+
     func run() throws {
+        // The pins must be loaded before any composite identity exists (the trust files name one).
+        let pinsPath = pins ?? join(out, Self.pinsName)
+        if let data = FileManager.default.contents(atPath: pinsPath) {
+            PinStore.shared.load([UInt8](data))
+        } else if pins != nil {
+            throw ValidationError("cannot read the pins file \(pinsPath)")
+        } else {
+            PinStore.shared.load([])
+        }
         let suite = Suite()
         PositiveVectors.add(to: suite)
         ArchiveVectors.add(to: suite)
@@ -26,6 +42,7 @@ struct VectorGen: ParsableCommand {
         MerkleVectors.add(to: suite)
         ArtifactVectors.add(to: suite)
         PayloadVectors.add(to: suite)
+        PQVectors.add(to: suite)
 
         var failed = suite.problems
         var written: [Vector] = []
@@ -65,6 +82,9 @@ struct VectorGen: ParsableCommand {
             throw ExitCode(1)
         }
         try write(written)
+        if PinStore.shared.fresh > 0 {
+            FileHandle.standardError.write(Data("vectorgen: \(PinStore.shared.fresh) composite signature(s) made afresh (not in the pins file)\n".utf8))
+        }
         let positives = written.filter { $0.codes.isEmpty }.count
         print("vectorgen: \(written.count) vectors (\(positives) positive, \(written.count - positives) negative), \(covered.count) codes covered")
     }
@@ -81,6 +101,9 @@ struct VectorGen: ParsableCommand {
             try put(path, b)
             shared.append((path, SHA256Hasher.hash(b)))
         }
+        let pinned = PinStore.shared.jsonl
+        try put(Self.pinsName, pinned)
+        shared.append((Self.pinsName, SHA256Hasher.hash(pinned)))
         var entries: [VectorIndex.Entry] = []
         for v in vectors {
             let dir = "vectors/\(v.name)"
