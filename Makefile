@@ -2,7 +2,8 @@
 #   make run      install what is missing, build, verify the sample bundle
 #   make test     the same set-up, then every test (unit, end-to-end, fixture reproducibility)
 #   make fixtures rewrite Fixtures/ from fixed seeds (byte for byte)
-#   make install  install verify and the man pages under PREFIX (default /usr/local)
+#   make install  install verify, portal and the man pages under PREFIX (default /usr/local)
+#   make bench    benchmarks (make bench-quick: 100k receipts only); see docs/performance.md
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
@@ -12,7 +13,7 @@ DEBUG_BIN := $(BUILD_DIR)/debug
 SYSTEM_PACKAGES := libsodium-dev libarchive-dev pkg-config
 PYTHON ?= python3
 
-.PHONY: all deps python-deps build run test unit-test fixtures check-fixtures vectors check-vectors install uninstall clean
+.PHONY: all deps python-deps build bench bench-quick run test unit-test fixtures check-fixtures vectors check-vectors install uninstall clean
 
 all: build
 
@@ -69,6 +70,18 @@ check-vectors: build
 	  $(DEBUG_BIN)/vectorgen --out "$$tmp" --pins TestVectors/pinned-signatures.jsonl >/dev/null && \
 	  diff -r -q "$$tmp" TestVectors || { echo "TestVectors/ differs from what 'make vectors' writes" >&2; exit 1; }
 	@echo "vectors: reproducible"
+
+# Benchmarks (not part of `make test`): release builds, bundles of 10k, 100k and 1M receipts, the
+# libsodium floor; results in Benchmarks/. See docs/performance.md.
+bench: deps
+	$(SWIFT) build -c release --product verify
+	$(SWIFT) build -c release --product evidence-bench
+	$(BUILD_DIR)/release/evidence-bench --out Benchmarks/results.json
+
+bench-quick: deps
+	$(SWIFT) build -c release --product verify
+	$(SWIFT) build -c release --product evidence-bench
+	$(BUILD_DIR)/release/evidence-bench --quick --out Benchmarks/results-quick.json
 
 install: deps
 	$(SWIFT) build -c release --product verify

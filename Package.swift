@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "fixturegen", targets: ["FixtureGen"]),
         .executable(name: "vectorgen", targets: ["VectorGen"]),
         .executable(name: "portal", targets: ["PortalCommand"]),
+        .executable(name: "evidence-bench", targets: ["EvidenceBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -94,6 +95,7 @@ let package = Package(
             name: "PortalCommand",
             dependencies: ["Portal", "BundleKit", "EvidenceFormat", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(name: "EvidenceBench", dependencies: ["BundleKit", "EvidenceFormat", "EvidenceCrypto", "StrictJSON", "Merkle", "CSodium", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(
             name: "PortalTests",
             dependencies: ["Portal", "BundleKit", "Verifier", "EvidenceFormat", "StrictJSON", "EvidenceCrypto"]
