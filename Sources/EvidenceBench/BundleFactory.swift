@@ -5,18 +5,23 @@ import StrictJSON
 
 /// Deterministic benchmark bundles: one root artifact, `sessions` interleaved sessions of
 /// alternating tool calls and tool results, a checkpoint every `checkpointEvery` receipts and after
-/// the last, tier 1, full scope. Keys derive from fixed labels and salts from the receipt index, so
-/// the same size gives the same bytes on every machine.
+/// the last, tier 1, full scope, every key of one profile. Keys derive from fixed labels and salts
+/// from the receipt index, so the same size gives the same bytes on every machine (Ed25519; the
+/// composite profile's ML-DSA-65 signatures are hedged, so there only the sizes repeat exactly).
 struct BundleFactory {
     static let t0: Int64 = 1_767_225_600_000  // 2026-01-01T00:00:00Z
     static let hour: Int64 = 3_600_000
 
-    let issuer = SigningIdentity.derived(label: "bench/issuer")
-    let portal = SigningIdentity.derived(label: "bench/portal")
+    let profile: Profile
+    let issuer: SigningIdentity
+    let portal: SigningIdentity
     let sessions: Int
     let checkpointEvery: Int
 
-    init(sessions: Int = 16, checkpointEvery: Int = 1000) {
+    init(profile: Profile = .ed25519, sessions: Int = 16, checkpointEvery: Int = 1000) {
+        self.profile = profile
+        issuer = SigningIdentity.derived(label: "bench/issuer", profile: profile)
+        portal = SigningIdentity.derived(label: "bench/portal", profile: profile)
         self.sessions = sessions
         self.checkpointEvery = checkpointEvery
     }
@@ -26,7 +31,7 @@ struct BundleFactory {
     var artifact: SealedDocument {
         func h(_ label: String) -> Hash256 { SHA256Hasher.hash(Array(label.utf8)) }
         let root = PolicyArtifact(
-            profile: .ed25519, artifactID: "bench-root", parent: nil, issuedAtMS: Self.t0 - Self.hour,
+            profile: profile, artifactID: "bench-root", parent: nil, issuedAtMS: Self.t0 - Self.hour,
             notBeforeMS: Self.t0, notAfterMS: Self.t0 + 24 * Self.hour,
             subject: .init(idHash: h("bench/subject"), metadataHash: h("bench/subject/metadata")),
             tools: [

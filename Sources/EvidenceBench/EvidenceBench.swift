@@ -26,21 +26,26 @@ enum Entry {
 struct EvidenceBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evidence-bench",
-        abstract: "Measure `verify` against the Ed25519 floor on deterministic tier-1 bundles.",
+        abstract: "Measure `verify` against the signature floor on deterministic tier-1 bundles.",
         discussion: """
             For each size: seals that many receipts (16 interleaved sessions, a checkpoint every 1,000 \
             receipts, tier 1, full scope, fixed keys and salts) into a bundle in a temporary directory, \
             runs the verify binary on it as a child process (wall time, user+system CPU and peak RSS from \
             wait4), requires PASS, and times the floor: libsodium crypto_sign_verify_detached over the \
-            same number of real signatures, spread over one thread per core. Prints a table and, with \
-            --out, writes the results as canonical JSON (RFC 8785).
+            same number of real signatures, spread over one thread per core. With --profile \
+            mldsa65-ed25519 every key is composite and the floor is CompositeMLDSA65Ed25519.verify, also \
+            timed on one thread to show the scaling over cores. Prints a table and, with --out, writes the \
+            results as canonical JSON (RFC 8785).
             """)
 
     @Flag(name: .long, help: "Only 100,000 receipts.")
     var quick = false
 
-    @Option(name: .long, help: ArgumentHelp("Comma-separated receipt counts.", valueName: "n,n,..."))
-    var sizes: String = "10000,100000,1000000"
+    @Option(name: .long, help: ArgumentHelp("Signature profile of every key: ed25519 or mldsa65-ed25519.", valueName: "profile"))
+    var profile: String = Profile.ed25519.rawValue
+
+    @Option(name: .long, help: ArgumentHelp("Comma-separated receipt counts (default: 10000,100000,1000000; mldsa65-ed25519: 10000,100000).", valueName: "n,n,..."))
+    var sizes: String?
 
     @Option(name: .long, help: ArgumentHelp("The verify binary (default: verify next to this binary).", valueName: "path"))
     var verify: String?
@@ -54,17 +59,25 @@ struct EvidenceBench: ParsableCommand {
     @Option(name: .long, help: "Threads for the floor (default: every online core).")
     var threads: Int?
 
-    @Option(name: .long, help: "Receipts sampled for the in-process stage breakdown (0: none).")
-    var breakdownSample: Int = 100_000
+    @Option(name: .long, help: "Receipts sampled for the in-process stage breakdown (0: none; default 100000, mldsa65-ed25519: 10000).")
+    var breakdownSample: Int?
+
+    @Flag(name: .long, help: "Also time the floor on one thread (always on for mldsa65-ed25519).")
+    var floorOneThread = false
 
     @Flag(name: .long, help: "Keep the bundles (their directory is printed).")
     var keep = false
 
     func run() throws {
+        guard let profile = Profile(rawValue: profile) else {
+            throw ValidationError("--profile: \(self.profile) is not ed25519 or mldsa65-ed25519")
+        }
+        let composite = profile == .mldsa65Ed25519
         let counts: [Int]
         if quick {
-            counts = [100_000]
+            counts = [composite ? 10_000 : 100_000]
         } else {
+            let sizes = self.sizes ?? (composite ? "10000,100000" : "10000,100000,1000000")
             counts = try sizes.split(separator: ",").map { s -> Int in
                 guard let n = Int(s.trimmingCharacters()), n > 0, n <= 100_000_000 else {
                     throw ValidationError("--sizes: \(s) is not a receipt count between 1 and 10^8")
@@ -73,6 +86,8 @@ struct EvidenceBench: ParsableCommand {
             }
         }
         guard !counts.isEmpty, runs >= 1 else { throw ValidationError("nothing to measure") }
+        let breakdownSample = self.breakdownSample ?? (composite ? 10_000 : 100_000)
+        let oneThreadFloor = floorOneThread || composite
 
         let dir = try FileIO.makeTempDir()
         let machine = Machine.probe(scratchDir: dir)
@@ -90,13 +105,16 @@ struct EvidenceBench: ParsableCommand {
 
         // The floor's signatures, generated once for the largest size.
         let maxCount = counts.max() ?? 0
-        say("floor: generating \(maxCount) Ed25519 signatures over 32-byte messages on \(threads) threads…")
-        let floor = try CryptoFloor(count: maxCount, threads: threads)
-        let signRate1 = floor.signingRate(samples: min(maxCount, 20_000))
+        say("profile: \(profile.rawValue)")
+        say("floor: generating \(maxCount) \(profile.rawValue) signatures over 32-byte messages on \(threads) threads…")
+        let floor: SignatureFloor = composite
+            ? try CompositeFloor(count: maxCount, threads: threads)
+            : try CryptoFloor(count: maxCount, threads: threads)
+        let signRate1 = floor.signingRate(samples: min(maxCount, composite ? 2_000 : 20_000))
         let signRateAll = Double(maxCount) / floor.generationSeconds
         say(String(format: "floor: signing %.0f/s on 1 thread, %.0f/s on %d threads", signRate1, signRateAll, threads))
 
-        let factory = BundleFactory()
+        let factory = BundleFactory(profile: profile)
         let trustPath = dir + "/bench.trust"
         try FileIO.write(factory.trustFile, to: trustPath)
 
@@ -134,8 +152,16 @@ struct EvidenceBench: ParsableCommand {
             guard let v = best else { throw BenchError("no verify run") }
             var floorWall = Double.infinity
             for _ in 0..<runs { floorWall = min(floorWall, try floor.verify(first: n, threads: threads)) }
+            var floorWall1: Double?
+            if oneThreadFloor {
+                say("\(n): floor on 1 thread…")
+                var w = Double.infinity
+                for _ in 0..<runs { w = min(w, try floor.verify(first: n, threads: 1)) }
+                floorWall1 = w
+            }
             let row = Row(receipts: n, checkpoints: checkpoints, bundleBytes: bundleBytes, sealSeconds: sealSeconds,
-                          sealCPU: sealCPU, writeSeconds: writeSeconds, verify: v, floorWall: floorWall, breakdown: breakdown)
+                          sealCPU: sealCPU, writeSeconds: writeSeconds, verify: v, floorWall: floorWall,
+                          floorWall1: floorWall1, breakdown: breakdown)
             rows.append(row)
             say(row.line)
             if !keep { FileIO.remove(bundlePath) }
@@ -151,7 +177,17 @@ struct EvidenceBench: ParsableCommand {
                          r.receipts, Double(r.receipts) / r.sealSeconds, Double(r.receipts) / (r.sealSeconds + r.writeSeconds),
                          Double(r.bundleBytes) / 1_048_576))
         }
-        print(String(format: "Ed25519 signing floor: %.0f signatures/s on 1 thread, %.0f/s on %d threads", signRate1, signRateAll, threads))
+        print(String(format: "%@ signing floor: %.0f signatures/s on 1 thread, %.0f/s on %d threads", profile.rawValue, signRate1, signRateAll, threads))
+        if oneThreadFloor {
+            print("")
+            print("scaling over cores (floor: \(floor.primitive)):")
+            for r in rows {
+                guard let w1 = r.floorWall1 else { continue }
+                print(String(format: "  %9d receipts: floor %8.3f s on 1 thread, %8.3f s on %d (%.2fx, %.0f → %.0f verifications/s); verify CPU/wall %.2f",
+                             r.receipts, w1, r.floorWall, threads, w1 / r.floorWall, Double(r.receipts) / w1,
+                             Double(r.receipts) / r.floorWall, r.verify.cpuSeconds / r.verify.wallSeconds))
+            }
+        }
         for r in rows {
             guard let b = r.breakdown else { continue }
             print("")
@@ -164,7 +200,7 @@ struct EvidenceBench: ParsableCommand {
         }
 
         if let out {
-            let json = Self.results(rows: rows, machine: machine, threads: threads, signRate1: signRate1, signRateAll: signRateAll,
+            let json = Self.results(rows: rows, machine: machine, profile: profile, floorPrimitive: floor.primitive, threads: threads, signRate1: signRate1, signRateAll: signRateAll,
                                     verifyPath: verifyPath, sessions: factory.sessions, checkpointEvery: factory.checkpointEvery,
                                     baselineRSS: baselineRSS)
             try FileIO.write(JCS.canonicalize(json) + [UInt8(ascii: "\n")], to: out)
@@ -191,7 +227,7 @@ struct EvidenceBench: ParsableCommand {
         return v
     }
 
-    static func results(rows: [Row], machine: Machine, threads: Int, signRate1: Double, signRateAll: Double,
+    static func results(rows: [Row], machine: Machine, profile: Profile, floorPrimitive: String, threads: Int, signRate1: Double, signRateAll: Double,
                         verifyPath: String, sessions: Int, checkpointEvery: Int, baselineRSS: Int64) -> JSONValue {
         func num(_ d: Double) -> JSONValue { .number(.double((d * 1e6).rounded() / 1e6)) }
         return .object([
@@ -207,10 +243,11 @@ struct EvidenceBench: ParsableCommand {
             ("setup", .object([
                 ("tier", .int(1)),
                 ("scope", .string("full")),
-                ("profile", .string("ed25519")),
+                ("profile", .string(profile.rawValue)),
                 ("sessions", .int(sessions)),
                 ("checkpoint_every", .int(checkpointEvery)),
                 ("floor_threads", .int(threads)),
+                ("floor_primitive", .string(floorPrimitive)),
                 ("verify_binary", .string(verifyPath)),
                 ("rss_baseline_bytes_bin_true", .int(baselineRSS)),
             ])),
@@ -234,7 +271,14 @@ struct EvidenceBench: ParsableCommand {
                     ("verify_receipts_per_second", num(Double(r.receipts) / r.verify.wallSeconds)),
                     ("floor_wall_seconds", num(r.floorWall)),
                     ("ratio_verify_to_floor", num(r.verify.wallSeconds / r.floorWall)),
+                    ("verify_cpu_to_wall", num(r.verify.cpuSeconds / r.verify.wallSeconds)),
                 ]
+                if let w1 = r.floorWall1 {
+                    members.append(("floor_wall_seconds_1_thread", num(w1)))
+                    members.append(("floor_speedup_all_threads", num(w1 / r.floorWall)))
+                    members.append(("floor_verifications_per_second_1_thread", num(Double(r.receipts) / w1)))
+                    members.append(("floor_verifications_per_second_all_threads", num(Double(r.receipts) / r.floorWall)))
+                }
                 if let b = r.breakdown {
                     members.append(("breakdown", .object([
                         ("receipts", .int(b.receipts)),
@@ -258,6 +302,8 @@ struct Row {
     var writeSeconds: Double
     var verify: ChildResult
     var floorWall: Double
+    /// The floor on one thread, when measured (always for the composite profile).
+    var floorWall1: Double?
     var breakdown: StageBreakdown.Result?
 
     static let header = "      size   verify wall    CPU (u+s)   RSS MiB   floor wall   verify/floor   receipts/s"

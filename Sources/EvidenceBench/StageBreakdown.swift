@@ -20,6 +20,9 @@ enum StageBreakdown {
     }
 
     static func run(receiptsJSONL bytes: [UInt8], portalKey: PublicKey, sample: Int, checkpointEvery: Int) throws -> Result {
+        let verifyName = portalKey.profile == .ed25519
+            ? "signature: Ed25519 verify (key/point checks + libsodium)"
+            : "signature: composite verify (key split/checks, M', ML-DSA-65 + Ed25519)"
         var stages: [Stage] = []
         func stage<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
             let (v, s) = try Clock.time(body)
@@ -83,7 +86,7 @@ enum StageBreakdown {
                 return SigningInput.digest(of: o)
             }
         }
-        try stage("signature: Ed25519 verify (key/point checks + libsodium)") {
+        try stage(verifyName) {
             for (r, d) in zip(receipts, digests) {
                 guard let sig = r.signature else { throw BenchError("a bench receipt has no signature") }
                 try SignatureCheck.verify(sig, key: portalKey, digest: d)

@@ -61,6 +61,22 @@ package final class Recorder {
         return "sha256:" + SHA256Hasher.hash(JCS.canonicalize(name ?? .null)).hex
     }
 
+    /// Makes a sealed receipt durable, and only then advances the session: when the receipt cannot
+    /// be written nothing is committed, and the recorder refuses everything from then on (fail closed).
+    private func commit(_ logged: LoggedReceipt, verdict: Engine.Verdict,
+                        session: (state: Engine.SessionState, lastTime: Int64), sessionID: String,
+                        time: Int64, tool: String) throws(PortalError) -> Outcome {
+        var session = session
+        do { try sink?.append(receipt: logged) } catch {
+            failed = error
+            throw error
+        }
+        latestTime = max(latestTime, time)
+        session.lastTime = time
+        sessions[sessionID] = session
+        return Outcome(verdict: verdict, receiptHash: logged.receiptHash, timeMS: time, tool: tool)
+    }
+
     /// The committed payload of a call: JCS of `{"arguments": …, "name": …}` (arguments omitted when absent).
     package static func callPayload(name: JSONValue?, arguments: JSONValue?) -> [UInt8] {
         var members: [(String, JSONValue)] = []
@@ -82,14 +98,7 @@ package final class Recorder {
         let logged = log.append(artifactRef: artifact.ref, sessionID: sessionID, timeMS: time, event: .toolCall, tool: tool,
                                 decision: verdict.decision, reason: verdict.reason, limit: verdict.limit,
                                 payload: Self.callPayload(name: name, arguments: arguments), salt: salt())
-        do { try sink?.append(receipt: logged) } catch {
-            failed = error
-            throw error
-        }
-        latestTime = max(latestTime, time)
-        session.lastTime = time
-        sessions[sessionID] = session
-        return Outcome(verdict: verdict, receiptHash: logged.receiptHash, timeMS: time, tool: tool)
+        return try commit(logged, verdict: verdict, session: session, sessionID: sessionID, time: time, tool: tool)
     }
 
     /// Seals a `measurement` receipt: the payload is the 32 measured digest bytes (none when nothing
@@ -105,14 +114,7 @@ package final class Recorder {
         let logged = log.append(artifactRef: artifact.ref, sessionID: sessionID, timeMS: time, event: .measurement, tool: nil,
                                 decision: verdict.decision, reason: verdict.reason, limit: nil,
                                 payload: digest?.bytes ?? [], salt: salt())
-        do { try sink?.append(receipt: logged) } catch {
-            failed = error
-            throw error
-        }
-        latestTime = max(latestTime, time)
-        session.lastTime = time
-        sessions[sessionID] = session
-        return Outcome(verdict: verdict, receiptHash: logged.receiptHash, timeMS: time, tool: "")
+        return try commit(logged, verdict: verdict, session: session, sessionID: sessionID, time: time, tool: "")
     }
 
     /// Seals the receipt of the response to an allowed call. `payload` is the response's result
@@ -120,19 +122,12 @@ package final class Recorder {
     package func result(artifact: SealedArtifact, sessionID: String, tool: String, payload: [UInt8], isError: Bool,
                         timeMS: Int64) throws(PortalError) -> Outcome {
         if let failed { throw failed }
-        var session = sessions[sessionID] ?? (Engine.SessionState(), 0)
+        let session = sessions[sessionID] ?? (Engine.SessionState(), 0)
         let time = max(timeMS, session.lastTime)
         let verdict = Engine(artifact: artifact.artifact).decideResult(isError: isError, timeMS: time)
         let logged = log.append(artifactRef: artifact.ref, sessionID: sessionID, timeMS: time, event: .toolResult, tool: tool,
                                 decision: verdict.decision, reason: verdict.reason, limit: nil, payload: payload, salt: salt())
-        do { try sink?.append(receipt: logged) } catch {
-            failed = error
-            throw error
-        }
-        latestTime = max(latestTime, time)
-        session.lastTime = time
-        sessions[sessionID] = session
-        return Outcome(verdict: verdict, receiptHash: logged.receiptHash, timeMS: time, tool: tool)
+        return try commit(logged, verdict: verdict, session: session, sessionID: sessionID, time: time, tool: tool)
     }
 
     /// Signs and stores a checkpoint over everything sealed so far, when there is anything new.
