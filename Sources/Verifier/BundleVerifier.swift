@@ -96,8 +96,13 @@ package enum BundleVerifier {
             sessions: run.sessionCount,
             checkpoints: run.checkpoints.count,
             artifacts: run.artifacts.count,
+            // In session order (bytes), then seq, then source: the order an auditor reads them in.
             confirmedPayloads: run.confirmedPayloads.map {
                 Report.ConfirmedPayload(receiptHash: $0.receiptHash, sessionID: $0.session, seq: $0.seq, source: $0.source)
+            }.sorted {
+                if $0.sessionID != $1.sessionID { return Array($0.sessionID.utf8).lexicographicallyPrecedes(Array($1.sessionID.utf8)) }
+                if $0.seq != $1.seq { return $0.seq < $1.seq }
+                return Array($0.source.utf8).lexicographicallyPrecedes(Array($1.source.utf8))
             },
             stages: stages,
             failures: Array(failures.prefix(max(0, run.options.maxListedFailures))),
