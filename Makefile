@@ -13,7 +13,7 @@ DEBUG_BIN := $(BUILD_DIR)/debug
 SYSTEM_PACKAGES := libsodium-dev libarchive-dev pkg-config
 PYTHON ?= python3
 
-.PHONY: all deps python-deps build bench bench-quick run test unit-test fixtures check-fixtures vectors check-vectors install uninstall clean
+.PHONY: all deps python-deps build bench bench-quick bench-pq run test unit-test fixtures check-fixtures vectors check-vectors install uninstall clean
 
 all: build
 
@@ -82,6 +82,11 @@ bench-quick: deps
 	$(SWIFT) build -c release --product verify
 	$(SWIFT) build -c release --product evidence-bench
 	$(BUILD_DIR)/release/evidence-bench --quick --out Benchmarks/results-quick.json
+
+bench-pq: deps
+	$(SWIFT) build -c release --product verify
+	$(SWIFT) build -c release --product evidence-bench
+	$(BUILD_DIR)/release/evidence-bench --profile mldsa65-ed25519 --out Benchmarks/results-pq.json
 
 install: deps
 	$(SWIFT) build -c release --product verify
