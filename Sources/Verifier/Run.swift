@@ -19,8 +19,9 @@ struct ReceiptLine: Sendable {
     let receiptHash: Hash256
     let leafHash: Hash256
     let receipt: Receipt?
-    /// The parsed object, kept for computing the signing input.
-    let object: JSONObject?
+    /// SHA-256 of the JCS form of the receipt without its signature, computed while parsing so the
+    /// parsed JSON tree need not be kept.
+    let signingDigest: Hash256?
 }
 
 struct Parsed<T: Sendable>: Sendable {

@@ -161,22 +161,44 @@ enum ParseStage {
         return clean
     }
 
+    /// Receipt lines are parsed on every core (each line on its own: strict JSON, canonical form,
+    /// the receipt's rules, its hashes and its signing input); failures are reported in line order.
     static func parseReceipts(_ run: Run, _ file: BundleFile) -> Bool {
         let (lines, framingClean) = splitLines(run, file, allowEmpty: false)
+        let path = file.path
+        let parsed = Parallel.map(lines.count) { i in parseReceiptLine(number: lines[i].0, bytes: lines[i].1, file: path) }
         var clean = framingClean
-        run.receipts.reserveCapacity(lines.count)
-        for (number, bytes) in lines {
-            let parsed = bytes.count <= FormatLimits.maxLineBytes
-                ? parseValue(run, bytes: bytes, file: file.path, line: number, Receipt.init) : nil
-            if parsed == nil { clean = false }
-            run.receipts.append(ReceiptLine(
-                line: number,
-                receiptHash: SHA256Hasher.hash(bytes),
-                leafHash: MerkleHash.leaf(bytes),
-                receipt: parsed?.0,
-                object: parsed?.1))
+        run.receipts.reserveCapacity(parsed.count)
+        for (line, failure) in parsed {
+            if line.receipt == nil { clean = false }
+            if let failure { run.fail(failure) }
+            run.receipts.append(line)
         }
         return clean
+    }
+
+    /// One receipt line, without touching shared state. Over-long lines (already reported by the
+    /// framing) keep their place and hashes but are not parsed.
+    static func parseReceiptLine(number: Int, bytes: ArraySlice<UInt8>, file: String) -> (ReceiptLine, Failure?) {
+        var receipt: Receipt? = nil
+        var digest: Hash256? = nil
+        var failure: Failure? = nil
+        if bytes.count <= FormatLimits.maxLineBytes {
+            do {
+                let value = try JCS.isCanonical(Array(bytes), options: jsonOptions)
+                do {
+                    receipt = try Receipt(value)
+                    if case .object(let object) = value { digest = SigningInput.digest(of: object) }
+                } catch {
+                    failure = Failure(error.code, .parse, file: file, line: number, error.description)
+                }
+            } catch {
+                failure = Failure(error.code.rawValue, .parse, file: file, line: number, "byte \(error.offset): \(error.reason)")
+            }
+        }
+        let line = ReceiptLine(line: number, receiptHash: SHA256Hasher.hash(bytes), leafHash: MerkleHash.leaf(bytes),
+                               receipt: receipt, signingDigest: digest)
+        return (line, failure)
     }
 
     /// Every object and key must use the profile the manifest declares.

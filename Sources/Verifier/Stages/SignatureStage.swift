@@ -35,36 +35,13 @@ enum SignatureStage {
     static func checkReceipts(_ run: Run) {
         let receipts = run.receipts
         let artifacts = run.artifacts
-        let slots = Slots(count: receipts.count)
-        let chunk = 256
-        let chunks = (receipts.count + chunk - 1) / chunk
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * chunk
-            for i in lo..<min(lo + chunk, receipts.count) {
-                slots.set(i, checkReceipt(receipts[i], artifacts: artifacts))
-            }
+        for f in Parallel.map(receipts.count, { i in checkReceipt(receipts[i], artifacts: artifacts) }) {
+            if let f { run.fail(f) }
         }
-        for f in slots.values { if let f { run.fail(f) } }
-    }
-
-    /// One result slot per receipt. Each concurrent iteration writes only its own disjoint range
-    /// of indices, and the slots are read only after `concurrentPerform` returns.
-    final class Slots: @unchecked Sendable {
-        private let buffer: UnsafeMutableBufferPointer<Failure?>
-        init(count: Int) {
-            buffer = .allocate(capacity: count)
-            buffer.initialize(repeating: nil)
-        }
-        deinit {
-            buffer.deinitialize()
-            buffer.deallocate()
-        }
-        func set(_ i: Int, _ f: Failure?) { buffer[i] = f }
-        var values: [Failure?] { Array(buffer) }
     }
 
     static func checkReceipt(_ line: ReceiptLine, artifacts: [Hash256: Parsed<PolicyArtifact>]) -> Failure? {
-        guard let r = line.receipt, let object = line.object, let sig = r.signature else { return nil }
+        guard let r = line.receipt, let digest = line.signingDigest, let sig = r.signature else { return nil }
         let file = BundlePath.receiptsName
         guard let artifact = artifacts[r.artifactRef] else {
             return Failure(.unknownArtifact, .signature, file: file, line: line.line, session: r.sessionID, seq: r.seq,
@@ -75,7 +52,7 @@ enum SignatureStage {
                            "signed by key \(sig.keyID.hex), which its artifact does not name as a Portal key")
         }
         do {
-            try SignatureCheck.verify(sig, key: key, digest: SigningInput.digest(of: object))
+            try SignatureCheck.verify(sig, key: key, digest: digest)
             return nil
         } catch {
             return Failure(.signatureInvalid, .signature, file: file, line: line.line, session: r.sessionID, seq: r.seq,
