@@ -115,7 +115,8 @@ package final class PinnedSignatures: @unchecked Sendable {
         }
     }
 
-    func lookup(keyID: Hash256, digest: Hash256) -> [UInt8]? {
+    /// The committed signature for this key and signing input (or tag), if the pins file had one.
+    package func lookup(keyID: Hash256, digest: Hash256) -> [UInt8]? {
         lock.lock(); defer { lock.unlock() }
         return known["\(keyID.hex):\(digest.hex)"]
     }

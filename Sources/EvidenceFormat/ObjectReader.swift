@@ -205,7 +205,8 @@ package enum Repertoire: Sendable {
         }
     }
 
-    static func isTokenByte(_ b: UInt8) -> Bool {
+    /// The token repertoire: `A-Z a-z 0-9 . _ : / -` (also what the Portal accepts for session ids).
+    package static func isTokenByte(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"),

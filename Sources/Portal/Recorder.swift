@@ -55,7 +55,7 @@ package final class Recorder {
     /// otherwise `sha256:<hex>` of the name's JSON (such a name is never on an allowlist).
     package static func receiptToolName(_ name: JSONValue?) -> String {
         if case .string(let s) = name, !s.utf8.isEmpty, s.utf8.count <= 128,
-           s.utf8.allSatisfy({ Repertoire.isPortalToken($0) }) {
+           s.utf8.allSatisfy({ Repertoire.isTokenByte($0) }) {
             return s
         }
         return "sha256:" + SHA256Hasher.hash(JCS.canonicalize(name ?? .null)).hex
@@ -144,19 +144,5 @@ package final class Recorder {
     /// A checkpoint when `checkpointEvery` receipts have been sealed since the last one.
     package func checkpointIfDue(nowMS: Int64) throws(PortalError) {
         if checkpointEvery > 0, uncheckpointed >= checkpointEvery { try checkpoint(nowMS: nowMS) }
-    }
-}
-
-extension Repertoire {
-    /// The token repertoire of receipt strings: `A-Z a-z 0-9 . _ : / -`.
-    package static func isPortalToken(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "-"):
-            return true
-        default:
-            return false
-        }
     }
 }

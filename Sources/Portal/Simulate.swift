@@ -58,7 +58,7 @@ package enum Simulator {
                 throw PortalError(.calls, "\(here): time_ms", "required: a non-negative integer (milliseconds since the epoch)")
             }
             guard case .string(let session) = object["session_id"] ?? .null, !session.isEmpty, session.utf8.count <= 128,
-                  session.utf8.allSatisfy(Repertoire.isPortalToken) else {
+                  session.utf8.allSatisfy(Repertoire.isTokenByte) else {
                 throw PortalError(.calls, "\(here): session_id", "required: 1 to 128 characters of A-Z a-z 0-9 . _ : / -")
             }
             var measured: Hash256?

@@ -52,7 +52,7 @@ struct Run: ParsableCommand {
         }
         guard checkpointEvery >= 1, checkpointSeconds >= 1 else { throw ValidationError("checkpoint intervals are at least 1") }
         if let session {
-            guard !session.isEmpty, session.utf8.count <= 128, session.utf8.allSatisfy(Repertoire.isPortalToken) else {
+            guard !session.isEmpty, session.utf8.count <= 128, session.utf8.allSatisfy(Repertoire.isTokenByte) else {
                 throw ValidationError("--session is 1 to 128 characters of A-Z a-z 0-9 . _ : / -")
             }
         }

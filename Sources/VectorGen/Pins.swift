@@ -18,7 +18,6 @@ final class PinStore: @unchecked Sendable {
     // Guards every member below; the generator is single-threaded, the lock keeps the class sound.
     private let lock = NSLock()
     private var pinned: PinnedSignatures?
-    private var known: [String: [UInt8]] = [:]
     private var identities: [String: SigningIdentity] = [:]
     private var used: [String: (keyID: Hash256, digest: Hash256, sig: [UInt8])] = [:]
     private var freshCount = 0
@@ -35,14 +34,6 @@ final class PinStore: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         precondition(pinned == nil, "pins are loaded once, before any composite identity is made")
         pinned = PinnedSignatures(jsonl: bytes)
-        for line in bytes.split(separator: UInt8(ascii: "\n")) {
-            var options = JSONParseOptions.evidence
-            options.maxStringBytes = 1 << 16
-            guard case .object(let o)? = try? JSONParser.parse(Array(line), options: options),
-                  case .string(let k)? = o["key_id"], case .string(let d)? = o["digest"], case .string(let s)? = o["sig"],
-                  let sig = try? Base64URL.decode(s) else { continue }
-            known["\(k):\(d)"] = sig
-        }
     }
 
     /// The composite identity of `label` (seeds derived from the label), using the loaded pins.
@@ -72,7 +63,7 @@ final class PinStore: @unchecked Sendable {
         let k = "\(id.keyID.hex):\(digest.hex)"
         if let u = used[k] { return u.sig }
         let sig = id.signature(over: digest)
-        if known[k] != sig { freshCount += 1 }
+        if pinned?.lookup(keyID: id.keyID, digest: digest) != sig { freshCount += 1 }
         used[k] = (id.keyID, digest, sig)
         return sig
     }
@@ -88,7 +79,7 @@ final class PinStore: @unchecked Sendable {
         let k = "\(id.keyID.hex):\(tag.hex)"
         if let u = used[k] { return u.sig }
         let sig: [UInt8]
-        if let p = known[k], (try? CompositeMLDSA65Ed25519.verify(signature: p, message: digest.bytes, publicKey: key.publicKey, context: context)) != nil {
+        if let p = pinned?.lookup(keyID: id.keyID, digest: tag), (try? CompositeMLDSA65Ed25519.verify(signature: p, message: digest.bytes, publicKey: key.publicKey, context: context)) != nil {
             sig = p
         } else {
             guard let fresh = try? key.sign(digest.bytes, context: context) else { fatalErrorInGenerator("ML-DSA-65 signing failed") }

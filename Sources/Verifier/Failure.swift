@@ -8,7 +8,7 @@ package enum Stage: String, Sendable, CaseIterable, Comparable {
 }
 
 /// One reason the evidence does not verify: a stable code, the stage that found it, and where.
-package struct Failure: Sendable, Equatable {
+package struct Failure: Error, Sendable, Equatable {
     package var code: String
     package var stage: Stage
     /// The file inside the bundle (or `payloads-dir/<name>` for a disclosure supplied beside it).

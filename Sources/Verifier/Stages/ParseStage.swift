@@ -90,20 +90,33 @@ enum ParseStage {
     static func parseValue<T>(_ run: Run, bytes: ArraySlice<UInt8>, file: String, line: Int?,
                               options: JSONParseOptions = jsonOptions, stage: Stage = .parse,
                               _ make: (JSONValue) throws(FormatError) -> T) -> (T, JSONObject)? {
+        switch decode(bytes, file: file, line: line, options: options, stage: stage, make) {
+        case .success(let parsed): return parsed
+        case .failure(let failure):
+            run.fail(failure)
+            return nil
+        }
+    }
+
+    /// Strict, canonical JSON, then the object's own rules; touches no shared state, so receipt
+    /// lines can be decoded on every core.
+    static func decode<T>(_ bytes: ArraySlice<UInt8>, file: String, line: Int?, options: JSONParseOptions = jsonOptions,
+                          stage: Stage = .parse, _ make: (JSONValue) throws(FormatError) -> T) -> Result<(T, JSONObject), Failure> {
         let value: JSONValue
         do {
             value = try JCS.isCanonical(Array(bytes), options: options)
         } catch {
-            run.fail(Failure(error.code.rawValue, stage, file: file, line: line, "byte \(error.offset): \(error.reason)"))
-            return nil
+            return .failure(Failure(error.code.rawValue, stage, file: file, line: line, "byte \(error.offset): \(error.reason)"))
         }
         do {
             let parsed = try make(value)
-            guard case .object(let object) = value else { return nil }  // make() accepted only objects
-            return (parsed, object)
+            // make() accepts only objects, so this cannot fail.
+            guard case .object(let object) = value else {
+                return .failure(Failure(FormatError.Code.notObject.rawValue, stage, file: file, line: line, "expected a JSON object"))
+            }
+            return .success((parsed, object))
         } catch {
-            run.fail(Failure(error.code, stage, file: file, line: line, error.description))
-            return nil
+            return .failure(Failure(error.code, stage, file: file, line: line, error.description))
         }
     }
 
@@ -184,16 +197,12 @@ enum ParseStage {
         var digest: Hash256? = nil
         var failure: Failure? = nil
         if bytes.count <= FormatLimits.maxLineBytes {
-            do {
-                let value = try JCS.isCanonical(Array(bytes), options: jsonOptions)
-                do {
-                    receipt = try Receipt(value)
-                    if case .object(let object) = value { digest = SigningInput.digest(of: object) }
-                } catch {
-                    failure = Failure(error.code, .parse, file: file, line: number, error.description)
-                }
-            } catch {
-                failure = Failure(error.code.rawValue, .parse, file: file, line: number, "byte \(error.offset): \(error.reason)")
+            switch decode(bytes, file: file, line: number, Receipt.init) {
+            case .success(let (r, object)):
+                receipt = r
+                digest = SigningInput.digest(of: object)
+            case .failure(let f):
+                failure = f
             }
         }
         let line = ReceiptLine(line: number, receiptHash: SHA256Hasher.hash(bytes), leafHash: MerkleHash.leaf(bytes),

@@ -1,4 +1,3 @@
-import Dispatch
 import EvidenceCrypto
 import EvidenceFormat
 import StrictJSON
