@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "BundleArchiveTests", dependencies: ["BundleArchive", "TarForge"]),
         .testTarget(
             name: "VerifierTests",
-            dependencies: ["Verifier", "BundleKit", "EvidenceFormat", "StrictJSON", "EvidenceCrypto", "BundleArchive", "TarForge"]
+            dependencies: ["Verifier", "Conformance", "BundleKit", "EvidenceFormat", "StrictJSON", "EvidenceCrypto", "BundleArchive", "TarForge"]
         ),
     ]
 )

@@ -6,7 +6,7 @@ import Verifier
 /// Runs a conformance suite: every vector of `index.json`, each checked for the integrity of its
 /// files, then verified with its options, and its verdict and exact failure codes compared.
 package enum VectorRunner {
-    package struct Outcome: Sendable {
+    package struct Outcome: Error, Sendable {
         package let name: String
         /// nil when the vector behaved as expected; otherwise why not.
         package let mismatch: String?
@@ -32,12 +32,7 @@ package enum VectorRunner {
 
     /// Runs the suite under `root`. Throws only when the index itself cannot be read.
     package static func run(root: String) throws(SuiteError) -> [Outcome] {
-        let index: VectorIndex
-        do { index = try VectorIndex(try read(join(root, "index.json"), limit: 64 << 20)) } catch let e as SuiteError {
-            throw e
-        } catch {
-            throw SuiteError(description: "index.json: \(error)")
-        }
+        let index = try index(root: root)
         var outcomes: [Outcome] = []
         var sharedOK: String? = nil
         for f in index.shared {
@@ -62,38 +57,66 @@ package enum VectorRunner {
         return outcomes
     }
 
-    static func runOne(root: String, _ vector: VectorIndex.Entry) -> String? {
+    /// A vector ready to verify: what it expects, its options, and its bundle's path.
+    package struct Prepared: Sendable {
+        package let expect: Expectation
+        package let options: VerifyOptions
+        package let bundlePath: String
+    }
+
+    /// Checks a vector's files against the index and builds its options; a mismatch says why not.
+    package static func prepare(root: String, _ vector: VectorIndex.Entry) -> Result<Prepared, Outcome> {
+        func mismatch(_ why: String) -> Result<Prepared, Outcome> { .failure(Outcome(name: vector.name, mismatch: why)) }
         let dir = "vectors/\(vector.name)"
         var payloadFiles: [(name: String, bytes: [UInt8])] = []
         var expectBytes: [UInt8]? = nil
         var hasBundle = false
         for f in vector.files {
-            guard f.path.hasPrefix(dir + "/") else { return "index lists \(f.path) outside \(dir)" }
-            guard let bytes = try? read(join(root, f.path)) else { return "\(f.path) is missing" }
-            guard SHA256Hasher.hash(bytes) == f.sha256 else { return "\(f.path) differs from its SHA-256 in index.json" }
+            guard f.path.hasPrefix(dir + "/") else { return mismatch("index lists \(f.path) outside \(dir)") }
+            guard let bytes = try? read(join(root, f.path)) else { return mismatch("\(f.path) is missing") }
+            guard SHA256Hasher.hash(bytes) == f.sha256 else { return mismatch("\(f.path) differs from its SHA-256 in index.json") }
             let rel = String(f.path.dropFirst(dir.count + 1))
             if rel == "expect.json" { expectBytes = bytes }
             if rel == "bundle.tar" { hasBundle = true }
         }
-        guard let expectBytes, hasBundle else { return "a vector has bundle.tar and expect.json" }
+        guard let expectBytes, hasBundle else { return mismatch("a vector has bundle.tar and expect.json") }
         let expect: Expectation
-        do { expect = try Expectation(expectBytes) } catch { return "expect.json: \(error)" }
+        do { expect = try Expectation(expectBytes) } catch { return mismatch("expect.json: \(error)") }
         if let p = expect.payloads {
             let prefix = "\(dir)/\(p)/"
             for f in vector.files where f.path.hasPrefix(prefix) {
-                guard let bytes = try? read(join(root, f.path)) else { return "\(f.path) is missing" }
+                guard let bytes = try? read(join(root, f.path)) else { return mismatch("\(f.path) is missing") }
                 payloadFiles.append((String(f.path.dropFirst(prefix.count)), bytes))
             }
         }
         var anchors: [PublicKey] = []
         for t in expect.trust {
-            guard let bytes = try? read(join(root, t), limit: 64 << 10) else { return "trust file \(t) is missing" }
-            do { anchors.append(try TrustAnchorFile.parse(bytes)) } catch { return "trust file \(t): \(error)" }
+            guard let bytes = try? read(join(root, t), limit: 64 << 10) else { return mismatch("trust file \(t) is missing") }
+            do { anchors.append(try TrustAnchorFile.parse(bytes)) } catch { return mismatch("trust file \(t): \(error)") }
         }
         let options = VerifyOptions(trustAnchors: anchors, requireTrust: expect.requireTrust,
                                     externalPayloads: payloadFiles, maxListedFailures: 10_000)
+        return .success(Prepared(expect: expect, options: options, bundlePath: join(root, "\(dir)/bundle.tar")))
+    }
+
+    /// The index of the suite under `root`.
+    package static func index(root: String) throws(SuiteError) -> VectorIndex {
+        do { return try VectorIndex(try read(join(root, "index.json"), limit: 64 << 20)) } catch let e as SuiteError {
+            throw e
+        } catch {
+            throw SuiteError(description: "index.json: \(error)")
+        }
+    }
+
+    static func runOne(root: String, _ vector: VectorIndex.Entry) -> String? {
+        let prepared: Prepared
+        switch prepare(root: root, vector) {
+        case .success(let p): prepared = p
+        case .failure(let outcome): return outcome.mismatch
+        }
+        let expect = prepared.expect
         let report: Report
-        do { report = try BundleVerifier.verify(bundleAt: join(root, "\(dir)/bundle.tar"), options: options) } catch {
+        do { report = try BundleVerifier.verify(bundleAt: prepared.bundlePath, options: prepared.options) } catch {
             return "could not evaluate: \(error)"
         }
         let got = report.failureCodes.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }

@@ -64,8 +64,10 @@ package enum BundlePath: Equatable, Sendable {
         case .checkpoints: return 4
         case .consistencyProofs: return 5
         case .inclusionProofs: return 6
-        case .receipts: return 7
-        case .payload: return 8
+        // receipts.jsonl last: a verifier then knows everything a receipt is checked against
+        // before the first one arrives, and checks them in one streaming pass.
+        case .payload: return 7
+        case .receipts: return 8
         }
     }
 }

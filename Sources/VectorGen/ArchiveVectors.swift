@@ -95,8 +95,8 @@ enum ArchiveVectors {
         a("pax-two-headers", .archiveStructure, "ARCHIVE_PAX_MALFORMED", "two pax headers in a row",
           after { f in f.paxHeader(records: TarForge.paxRecord("mtime", "1"), name: "PaxHeader/a"); f.paxFile("keys/x.json", records: [("mtime", bytes("2"))], contents: payload) })
         a("pax-before-end", .archiveStructure, "ARCHIVE_PAX_MALFORMED", "a pax header followed by the end marker", after { $0.paxHeader(records: TarForge.paxRecord("mtime", "1")) })
-        a("pax-size-too-large", .archiveBounds, "ARCHIVE_ENTRY_TOO_LARGE", "a pax size record of 2^30 + 1 bytes, over the per-entry cap",
-          after({ $0.paxFile("receipts2.jsonl", records: [("size", bytes(String((1 << 30) + 1)))], contents: payload) }, end: false))
+        a("pax-size-too-large", .archiveBounds, "ARCHIVE_ENTRY_TOO_LARGE", "a pax size record of 2^34 + 1 bytes, over the per-entry cap",
+          after({ $0.paxFile("receipts2.jsonl", records: [("size", bytes(String((1 << 34) + 1)))], contents: payload) }, end: false))
 
         // Names.
         func named(_ n: [UInt8]) -> [UInt8] { after { $0.file(name: n, contents: payload) } }
@@ -158,8 +158,8 @@ enum ArchiveVectors {
           after { f in var hd = TarForge.Header("keys/x.json", size: Int64(payload.count)); hd.patches = [.init(offset: 505, bytes: [0x41])]; f.header(hd); f.data(payload) })
         a("header-nonzero-padding", .archiveStructure, "ARCHIVE_HEADER", "non-zero bytes in the padding after an entry's data",
           after { f in f.header(TarForge.Header(BundlePath.key(h("padding")).path, size: Int64(payload.count))); f.data(payload + [0x41], pad: true) })
-        a("entry-too-large", .archiveBounds, "ARCHIVE_ENTRY_TOO_LARGE", "an entry declaring 2^30 + 1 bytes, over the per-entry cap (checked before any data is read)",
-          after({ $0.header(TarForge.Header("receipts2.jsonl", size: (1 << 30) + 1)) }, end: false))
+        a("entry-too-large", .archiveBounds, "ARCHIVE_ENTRY_TOO_LARGE", "inclusion.jsonl declaring 2^30 + 1 bytes, over the layout's limit for that file (checked before any data is read)",
+          after({ $0.header(TarForge.Header(BundlePath.inclusionName, size: (1 << 30) + 1)) }, end: false))
     }
 }
 

@@ -141,6 +141,7 @@ enum Uncoverable {
         "ARCHIVE_LIBRARY": "libarchive disagreeing with the strict header audit; every input the audit accepts is one libarchive reads identically",
         "ARCHIVE_TOO_LARGE": "the sum of declared sizes must exceed 16 GiB while every entry before the last is read in full",
         "ARCHIVE_TOO_MANY_ENTRIES": "needs more than 2^20 entries (over 512 MiB of headers)",
+        "CHAIN_TOO_MANY_SESSIONS": "needs receipts of more than 65,536 distinct sessions (about 40 MB of receipts); a unit test lowers the limit to produce it",
         "MERKLE_SIZE_ORDER": "consistency proofs are only checked between consecutive checkpoints, which the checkpoint stage has already required to grow strictly (CHECKPOINT_ORDER); sizes below 1 are FORMAT_VALUE",
         "MERKLE_EMPTY_PROOF_NONEMPTY": "needs a consistency proof between equal tree sizes, which consecutive checkpoints never have once CHECKPOINT_ORDER holds",
     ]

@@ -8,21 +8,23 @@ import StrictJSON
 package enum BundleVerifier {
     /// Verifies the bundle at `path`. Throws only when the bundle cannot be read at all.
     package static func verify(bundleAt path: String, options: VerifyOptions) throws(VerifyError) -> Report {
+        let open = { () throws(ArchiveError) -> TarReader in try TarReader(path: path, limits: archiveLimits) }
         let reader: TarReader
         do {
-            reader = try TarReader(path: path, limits: archiveLimits)
+            reader = try open()
         } catch {
             throw VerifyError(.bundleUnreadable, "\(path): \(error.reason)")
         }
-        let (report, ioFailure) = run(reader: reader, options: options)
+        let (report, ioFailure) = run(reader: reader, reopen: open, options: options)
         if let ioFailure { throw VerifyError(.bundleUnreadable, "\(path): \(ioFailure)") }
         return report
     }
 
     /// Verifies a bundle held in memory.
     package static func verify(bundle bytes: [UInt8], options: VerifyOptions) -> Report {
+        let open = { () throws(ArchiveError) -> TarReader in try TarReader(bytes: bytes, limits: archiveLimits) }
         do {
-            return run(reader: try TarReader(bytes: bytes, limits: archiveLimits), options: options).0
+            return run(reader: try open(), reopen: open, options: options).0
         } catch {
             let run = Run(options: options)
             run.fail(Failure(error.code.rawValue, .archive, file: error.path, error.reason))
@@ -30,17 +32,40 @@ package enum BundleVerifier {
         }
     }
 
+    /// Every entry at most 2^34 bytes, the archive's total: receipts.jsonl is streamed, and every
+    /// other bundle file has its own, smaller limit (ArchiveStage.sizeLimit).
     static var archiveLimits: ArchiveLimits {
         var limits = ArchiveLimits.default
-        limits.maxEntrySize = 1 << 30
+        limits.maxEntrySize = limits.maxTotalSize
         return limits
     }
 
-    static func run(reader: TarReader, options: VerifyOptions) -> (Report, ioFailure: String?) {
-        let run = Run(options: options)
-        ArchiveStage.run(run, reader: reader)
+    /// One pass when receipts.jsonl is the last bundle file of the archive (the order writers
+    /// use): the documents before it are parsed when it begins, and it is checked as it streams.
+    /// Otherwise the receipts are read again once the whole archive is known (`reopen`), and
+    /// must hash to what the first pass read.
+    package static func run(reader: TarReader, reopen: () throws(ArchiveError) -> TarReader,
+                    options: VerifyOptions) -> (Report, ioFailure: String?) {
+        var run = Run(options: options)
+        ArchiveStage.run(run, reader: reader) { run in
+            ParseStage.parseDocuments(run)
+            return ReceiptStream(context: ReceiptStream.Context(run))
+        }
+        if let failure = run.ioFailure {
+            // Never a verdict on evidence that could not be read.
+            run.fail(Failure(ArchiveError.Code.io.rawValue, .archive, failure))
+        }
         guard run.archiveIntact else { return (report(run, reached: .archive), run.ioFailure) }
-        ParseStage.run(run)
+        if run.bundleFileAfterReceipts {
+            run = run.restartedAfterArchive()
+            ParseStage.parseDocuments(run)
+            if let failure = streamAgain(run, reopen: reopen) {
+                run.fail(Failure(ArchiveError.Code.io.rawValue, .archive, file: BundlePath.receiptsName, failure))
+                return (report(run, reached: .archive), failure)
+            }
+        }
+        ParseStage.parseDocuments(run)
+        ParseStage.finish(run)
         TrustStage.run(run)
         SignatureStage.run(run)
         ManifestStage.run(run)
@@ -48,8 +73,31 @@ package enum BundleVerifier {
         ChainStage.run(run)
         InclusionStage.run(run)
         CheckpointStage.run(run)
-        PayloadStage.run(run, external: parseExternal(run))
+        PayloadStage.run(run, external: run.externalDisclosures)
         return (report(run, reached: .payload), nil)
+    }
+
+    /// The second pass: receipts.jsonl only, against everything else. An I/O failure, or a file
+    /// that differs from the first pass, means the bundle could not be read reliably.
+    static func streamAgain(_ run: Run, reopen: () throws(ArchiveError) -> TarReader) -> String? {
+        guard let first = run.files.first(where: { $0.kind == .receipts }) else { return nil }
+        let stream = ReceiptStream(context: ReceiptStream.Context(run))
+        do {
+            let reader = try reopen()
+            while let entry = try reader.nextEntry() {
+                guard BundlePath(path: entry.path) == .receipts else { continue }
+                try reader.readData { stream.feed($0) }
+                let result = stream.finish()
+                guard result.size == first.size, result.sha256 == first.sha256 else {
+                    return "receipts.jsonl changed between the two reads of the bundle"
+                }
+                run.stream = result
+                return nil
+            }
+            return "receipts.jsonl is missing on the second read of the bundle"
+        } catch {
+            return "second read of the bundle: \(error)"
+        }
     }
 
     /// Disclosures supplied beside the bundle: `<receipt_hash>.json`, same format as in the bundle.
@@ -83,16 +131,16 @@ package enum BundleVerifier {
             if stage == .inclusion, m?.scope != .selective, !run.failed(stage) { return (stage, .notApplicable) }
             return (stage, run.failed(stage) ? .fail : .pass)
         }
-        let failures = run.failures
+        let count = run.failureCount(through: reached)
         return Report(
-            verdict: failures.isEmpty ? .pass : .fail,
+            verdict: count == 0 ? .pass : .fail,
             originPinned: run.originPinned,
             trustAnchors: Set(run.options.trustAnchors.map(\.keyID)).sorted(),
             issuerKeys: run.issuerKeysUsed.sorted(),
             profile: m?.profile.rawValue,
             tier: m?.tier,
             scope: m?.scope.rawValue,
-            receipts: run.receipts.count,
+            receipts: run.receiptCount,
             sessions: run.sessionCount,
             checkpoints: run.checkpoints.count,
             artifacts: run.artifacts.count,
@@ -105,7 +153,7 @@ package enum BundleVerifier {
                 return Array($0.source.utf8).lexicographicallyPrecedes(Array($1.source.utf8))
             },
             stages: stages,
-            failures: Array(failures.prefix(max(0, run.options.maxListedFailures))),
-            failureCount: failures.count)
+            failures: run.failures(through: reached, limit: max(0, run.options.maxListedFailures)),
+            failureCount: count)
     }
 }

@@ -2,9 +2,10 @@
 package enum Stage: String, Sendable, CaseIterable, Comparable {
     case archive, parse, trust, signature, manifest, artifact, chain, inclusion, checkpoint, payload
 
-    package static func < (lhs: Stage, rhs: Stage) -> Bool {
-        (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)  // every case is in allCases
-    }
+    package static func < (lhs: Stage, rhs: Stage) -> Bool { lhs.index < rhs.index }
+
+    /// The position in `allCases`.
+    var index: Int { Stage.allCases.firstIndex(of: self) ?? 0 }  // every case is in allCases
 }
 
 /// One reason the evidence does not verify: a stable code, the stage that found it, and where.
@@ -89,6 +90,7 @@ package enum VerifyCode: String, Sendable, CaseIterable {
     case chainTimeRegression = "CHAIN_TIME_REGRESSION"
     case outsideWindow = "RECEIPT_OUTSIDE_WINDOW"
     case unknownLimit = "RECEIPT_UNKNOWN_LIMIT"
+    case tooManySessions = "CHAIN_TOO_MANY_SESSIONS"
     // inclusion stage
     case inclusionCount = "INCLUSION_COUNT"
     case inclusionReceipt = "INCLUSION_RECEIPT_MISMATCH"

@@ -12,13 +12,18 @@ package struct VerifyOptions: Sendable {
     package var externalPayloads: [(name: String, bytes: [UInt8])]
     /// At most this many failures are listed; the total is always counted.
     package var maxListedFailures: Int
+    /// Distinct sessions followed at most (CHAIN_TOO_MANY_SESSIONS beyond): the most a manifest can
+    /// list. Lowered only by tests.
+    package var maxSessions: Int
 
     package init(trustAnchors: [PublicKey] = [], requireTrust: Bool = false,
-                 externalPayloads: [(name: String, bytes: [UInt8])] = [], maxListedFailures: Int = 200) {
+                 externalPayloads: [(name: String, bytes: [UInt8])] = [], maxListedFailures: Int = 200,
+                 maxSessions: Int = Manifest.maxSessions) {
         self.trustAnchors = trustAnchors
         self.requireTrust = requireTrust
         self.externalPayloads = externalPayloads
         self.maxListedFailures = maxListedFailures
+        self.maxSessions = maxSessions
     }
 }
 

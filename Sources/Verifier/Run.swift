@@ -34,9 +34,8 @@ struct Parsed<T: Sendable>: Sendable {
 /// The state of one verification: what was read, what was parsed, what failed.
 final class Run {
     let options: VerifyOptions
-    private(set) var failures: [Failure] = []
-    /// Stages that found at least one failure.
-    private(set) var failedStages: Set<String> = []
+    /// The failures of each stage, in `Stage.allCases` order.
+    private var logs: [StageLog] = Stage.allCases.map { _ in StageLog() }
 
     // archive
     var files: [BundleFile] = []
@@ -49,8 +48,13 @@ final class Run {
     var delegations: [Parsed<KeyDelegation>] = []
     var artifacts: [Hash256: Parsed<PolicyArtifact>] = [:]
     var artifactOrder: [Hash256] = []
-    var receipts: [ReceiptLine] = []
-    var receiptsParsedCleanly = true
+    /// Set once ParseStage has parsed the documents (every file but receipts.jsonl).
+    var documentsParsed = false
+    /// What the receipt stream found; nil when the bundle has no receipts.jsonl.
+    var stream: ReceiptStream.Result?
+    var receiptsParsedCleanly: Bool { stream?.parsedCleanly ?? true }
+    var receiptCount: Int { stream?.leaves ?? 0 }
+    var sessionsOverflowed: Bool { stream?.sessionsOverflowed ?? false }
     var checkpoints: [Parsed<Checkpoint>] = []
     var checkpointsParsedCleanly = true
     var inclusion: [Parsed<InclusionProof>] = []
@@ -58,6 +62,11 @@ final class Run {
     var consistency: [Parsed<ConsistencyProof>] = []
     var consistencyParsedCleanly = true
     var disclosures: [Parsed<PayloadDisclosure>] = []
+    /// Disclosures supplied beside the bundle (`--payloads`), parsed with the documents.
+    var externalDisclosures: [Parsed<PayloadDisclosure>] = []
+    /// A bundle file (not an unexpected one) came after receipts.jsonl in the archive, so the
+    /// receipts were streamed before everything they are checked against was known.
+    var bundleFileAfterReceipts = false
     // trust
     var originPinned = false
     var issuerKeysUsed: Set<Hash256> = []
@@ -69,8 +78,37 @@ final class Run {
     init(options: VerifyOptions) { self.options = options }
 
     func fail(_ f: Failure) {
-        failures.append(f)
-        failedStages.insert(f.stage.rawValue)
+        logs[f.stage.index].append(f)
+    }
+
+    /// Places what the receipt stream found for `stage` at this point of the stage's log.
+    func attach(_ bucket: FailureBucket, _ stage: Stage) {
+        logs[stage.index].append(bucket)
+    }
+
+    /// The number of failures of every stage up to `reached`.
+    func failureCount(through reached: Stage) -> Int {
+        Stage.allCases.filter { $0 <= reached }.reduce(0) { $0 + logs[$1.index].count }
+    }
+
+    /// The first `limit` failures of every stage up to `reached`, in stage order.
+    func failures(through reached: Stage, limit: Int) -> [Failure] {
+        var out: [Failure] = []
+        for stage in Stage.allCases where stage <= reached && out.count < limit {
+            out += logs[stage.index].listed(limit: limit - out.count)
+        }
+        return out
+    }
+
+    /// A copy holding only what the archive stage found: used when the receipts must be read again
+    /// because a bundle file came after receipts.jsonl in the archive.
+    func restartedAfterArchive() -> Run {
+        let fresh = Run(options: options)
+        fresh.logs[Stage.archive.index] = logs[Stage.archive.index]
+        fresh.files = files
+        fresh.archiveIntact = archiveIntact
+        fresh.ioFailure = ioFailure
+        return fresh
     }
 
     func fail(_ code: VerifyCode, _ stage: Stage, file: String? = nil, line: Int? = nil,
@@ -78,7 +116,7 @@ final class Run {
         fail(Failure(code, stage, file: file, line: line, session: session, seq: seq, detail))
     }
 
-    func failed(_ stage: Stage) -> Bool { failedStages.contains(stage.rawValue) }
+    func failed(_ stage: Stage) -> Bool { logs[stage.index].count > 0 }
 
     var declaredProfile: Profile? { manifest?.value.profile }
 

@@ -6,14 +6,48 @@ import EvidenceFormat
 /// layout, and hash every file. Nothing is extracted to disk. Any ARCHIVE_* failure stops the
 /// pipeline: an archive that is not exactly what it claims to be has no reliable contents.
 enum ArchiveStage {
-    static func run(_ run: Run, reader: TarReader) {
+    /// `receipts` is called when receipts.jsonl begins, with every file before it already read; it
+    /// returns the stream the file is fed to (nil: only hash it). The file itself is never held.
+    static func run(_ run: Run, reader: TarReader, receipts: (Run) -> ReceiptStream?) {
         do {
+            var sawReceipts = false
             while let entry = try reader.nextEntry() {
                 let kind = BundlePath(path: entry.path)
                 if kind == nil {
                     run.fail(.unexpectedFile, .archive, file: entry.path, "the bundle layout has no file at this path")
+                } else if sawReceipts {
+                    run.bundleFileAfterReceipts = true
+                }
+                if kind == .receipts {
+                    // A second receipts.jsonl is a duplicate path, which the reader refuses first.
+                    sawReceipts = true
+                    let stream = receipts(run)
+                    var hasher = StreamingSHA256()
+                    var size: Int64 = 0
+                    try reader.readData { chunk in
+                        if let stream {
+                            stream.feed(chunk)
+                        } else {
+                            hasher.update(chunk)
+                        }
+                        size += Int64(chunk.count)
+                    }
+                    var digest = hasher.finalize()
+                    if let stream {
+                        let result = stream.finish()
+                        digest = result.sha256 ?? digest
+                        run.stream = result
+                    }
+                    run.files.append(BundleFile(path: entry.path, kind: kind, bytes: [], size: size, sha256: digest))
+                    continue
                 }
                 let limit = kind.map(Self.sizeLimit) ?? 0
+                if kind != nil, entry.size > Int64(limit) {
+                    // Refused on the declared size, before any of it is read.
+                    run.fail(Failure(ArchiveError.Code.entryTooLarge.rawValue, .archive, file: entry.path,
+                                     "declares \(entry.size) bytes, over the \(limit)-byte limit for this file"))
+                    return
+                }
                 var bytes: [UInt8] = []
                 var hasher = StreamingSHA256()
                 var size: Int64 = 0
@@ -59,7 +93,10 @@ enum ArchiveStage {
 
     static func sizeLimit(_ kind: BundlePath) -> Int {
         switch kind {
-        case .receipts, .checkpoints, .inclusionProofs, .consistencyProofs:
+        case .receipts:
+            // Streamed, never held: bounded by the archive's entry limit only.
+            return Int(BundleVerifier.archiveLimits.maxEntrySize)
+        case .checkpoints, .inclusionProofs, .consistencyProofs:
             return 1 << 30
         // Memory caps, twice the parser's document limits: a file between the two is read and then
         // rejected by the parser (JSON_TOO_LARGE); a larger one is never held in memory.

@@ -6,60 +6,46 @@ import EvidenceFormat
 /// never goes backwards, and every receipt lies inside its artifact's window unless it is a denial
 /// recording that the artifact expired (or is not yet valid): the safe state.
 enum ChainStage {
-    struct SessionState {
-        let artifactRef: Hash256
-        var nextSeq: Int64
-        var lastHash: Hash256
-        var lastTime: Int64
+    /// The chains were walked as the receipts streamed (ReceiptStream.follow calls `check`).
+    static func run(_ run: Run) {
+        guard let stream = run.stream else { return }
+        run.attach(stream.chain, .chain)
+        run.sessionCount = stream.sessions.count
     }
 
-    static func run(_ run: Run) {
-        var sessions: [String: SessionState] = [:]
-        let file = BundlePath.receiptsName
-        for line in run.receipts {
-            guard let r = line.receipt else {
-                // An unparsable line still occupies its place; the session it belonged to is unknown,
-                // so the next receipt of that session reports the break.
-                continue
-            }
-            func fail(_ code: VerifyCode, _ detail: String) {
-                run.fail(code, .chain, file: file, line: line.line, session: r.sessionID, seq: r.seq, detail)
-            }
-            let state = sessions[r.sessionID]
-            let expectedSeq = state?.nextSeq ?? 0
-            if r.seq != expectedSeq {
-                fail(.chainSeq, "expected seq \(expectedSeq) in this session, found \(r.seq)")
-            }
-            if let state {
-                if r.artifactRef != state.artifactRef {
-                    fail(.chainArtifactChanged, "the session began under artifact \(state.artifactRef.hex)")
-                }
-                if r.prev != state.lastHash {
-                    fail(.chainPrev, "prev is \(r.prev.hex); the previous receipt of this session hashes to \(state.lastHash.hex)")
-                }
-                if r.timeMS < state.lastTime {
-                    fail(.chainTimeRegression, "time \(r.timeMS) is before the previous receipt's \(state.lastTime)")
-                }
-            } else {
-                let genesis = Receipt.genesis(artifactRef: r.artifactRef, sessionID: r.sessionID)
-                if r.prev != genesis {
-                    fail(.chainGenesis, "the first receipt of a session has prev = genesis(artifact_ref, session_id) = \(genesis.hex)")
-                }
-            }
-            if let artifact = run.artifacts[r.artifactRef]?.value {
-                checkWindow(r, artifact, fail)
-                if let limit = r.limit, !artifact.rateLimits.contains(where: { $0.id == limit }) {
-                    fail(.unknownLimit, "names rate limit \(limit), which its artifact does not define")
-                }
-            }
-            sessions[r.sessionID] = SessionState(
-                artifactRef: state?.artifactRef ?? r.artifactRef,
-                // Resynchronise without going backwards, so one swapped pair reports two seq failures, not a cascade.
-                nextSeq: max(r.seq + 1, state?.nextSeq ?? 0),
-                lastHash: line.receiptHash,
-                lastTime: max(r.timeMS, state?.lastTime ?? r.timeMS))
+    /// One receipt against its session's chain head (`state`, nil for the session's first receipt)
+    /// and its artifact, if the bundle holds it.
+    static func check(_ r: Receipt, line: Int, state: ReceiptStream.Session?, artifact: PolicyArtifact?,
+                      _ report: (Failure) -> Void) {
+        func fail(_ code: VerifyCode, _ detail: String) {
+            report(Failure(code, .chain, file: BundlePath.receiptsName, line: line, session: r.sessionID, seq: r.seq, detail))
         }
-        run.sessionCount = sessions.count
+        let expectedSeq = state?.nextSeq ?? 0
+        if r.seq != expectedSeq {
+            fail(.chainSeq, "expected seq \(expectedSeq) in this session, found \(r.seq)")
+        }
+        if let state {
+            if r.artifactRef != state.artifactRef {
+                fail(.chainArtifactChanged, "the session began under artifact \(state.artifactRef.hex)")
+            }
+            if r.prev != state.lastHash {
+                fail(.chainPrev, "prev is \(r.prev.hex); the previous receipt of this session hashes to \(state.lastHash.hex)")
+            }
+            if r.timeMS < state.lastTime {
+                fail(.chainTimeRegression, "time \(r.timeMS) is before the previous receipt's \(state.lastTime)")
+            }
+        } else {
+            let genesis = Receipt.genesis(artifactRef: r.artifactRef, sessionID: r.sessionID)
+            if r.prev != genesis {
+                fail(.chainGenesis, "the first receipt of a session has prev = genesis(artifact_ref, session_id) = \(genesis.hex)")
+            }
+        }
+        if let artifact {
+            checkWindow(r, artifact, fail)
+            if let limit = r.limit, !artifact.rateLimits.contains(where: { $0.id == limit }) {
+                fail(.unknownLimit, "names rate limit \(limit), which its artifact does not define")
+            }
+        }
     }
 
     static func checkWindow(_ r: Receipt, _ a: PolicyArtifact, _ fail: (VerifyCode, String) -> Void) {

@@ -30,31 +30,15 @@ enum CheckpointStage {
         }
     }
 
+    /// The roots were recomputed as the receipts streamed (CheckpointFold, fed by ReceiptStream).
     static func recomputeRoots(_ run: Run) {
-        guard run.receiptsParsedCleanly || run.receipts.count > 0 else { return }
-        var tree = IncrementalMerkleTree()
-        var maxTime: Int64 = 0
-        var receipts = run.receipts.makeIterator()
-        for c in run.checkpoints {
-            let size = c.value.treeSize
-            while tree.size < UInt64(size), let line = receipts.next() {
-                tree.append(leafHash: line.leafHash)
-                if let t = line.receipt?.timeMS { maxTime = max(maxTime, t) }
-            }
-            guard tree.size == UInt64(size) else {
-                run.fail(.checkpointBeyondLog, .checkpoint, file: c.file, line: c.line,
-                         "tree size \(size) exceeds the \(run.receipts.count) receipts of this full bundle")
-                return
-            }
-            let root = tree.root()
-            if root != c.value.rootHash {
-                run.fail(.checkpointRoot, .checkpoint, file: c.file, line: c.line,
-                         "root_hash \(c.value.rootHash.hex) differs from \(root.hex), computed from the first \(size) receipts")
-            }
-            if c.value.timeMS < maxTime {
-                run.fail(.checkpointBeforeReceipts, .checkpoint, file: c.file, line: c.line,
-                         "time \(c.value.timeMS) is before the latest receipt it covers (\(maxTime))")
-            }
+        guard run.receiptsParsedCleanly || run.receiptCount > 0 else { return }
+        if let stream = run.stream {
+            run.attach(stream.checkpoint, .checkpoint)
+        } else {
+            // No receipts.jsonl: every checkpoint lies beyond an empty log.
+            var fold = CheckpointFold(checkpoints: run.checkpoints, cap: run.options.maxListedFailures)
+            run.attach(fold.finish(leaves: 0), .checkpoint)
         }
     }
 

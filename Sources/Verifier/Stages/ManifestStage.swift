@@ -37,9 +37,9 @@ enum ManifestStage {
         case .full:
             if hasInclusion { run.fail(.scopeFile, .manifest, file: BundlePath.inclusionName, "a full bundle carries no inclusion proofs") }
             if hasConsistency { run.fail(.scopeFile, .manifest, file: BundlePath.consistencyName, "a full bundle carries no consistency proofs") }
-            if run.receiptsParsedCleanly, Int64(run.receipts.count) != manifest.completeThrough.treeSize {
+            if run.receiptsParsedCleanly, Int64(run.receiptCount) != manifest.completeThrough.treeSize {
                 run.fail(.manifestReceiptCount, .manifest, file: file,
-                         "a full bundle holds every leaf through tree size \(manifest.completeThrough.treeSize); it holds \(run.receipts.count) receipts")
+                         "a full bundle holds every leaf through tree size \(manifest.completeThrough.treeSize); it holds \(run.receiptCount) receipts")
             }
         case .selective:
             if !hasInclusion { run.fail(.missingFile, .manifest, file: BundlePath.inclusionName, "a selective bundle carries inclusion proofs") }
@@ -58,18 +58,11 @@ enum ManifestStage {
         }
 
         // Sessions: each listed session matches the receipts; every session present is listed.
-        guard run.receiptsParsedCleanly else { return }
-        var stats: [String: (artifact: Hash256, count: Int64, last: Hash256)] = [:]
-        var order: [String] = []
-        for line in run.receipts {
-            guard let r = line.receipt else { continue }
-            if let s = stats[r.sessionID] {
-                stats[r.sessionID] = (s.artifact, s.count + 1, line.receiptHash)
-            } else {
-                stats[r.sessionID] = (r.artifactRef, 1, line.receiptHash)
-                order.append(r.sessionID)
-            }
-        }
+        // The totals were taken as the receipts streamed. Past ReceiptStream.maxSessions sessions
+        // they are incomplete, and the chain stage has already failed the bundle.
+        guard run.receiptsParsedCleanly, !run.sessionsOverflowed else { return }
+        let stats = run.stream?.sessions ?? [:]
+        let order = run.stream?.sessionOrder ?? []
         var listed: Set<String> = []
         for s in manifest.sessions {
             listed.insert(s.sessionID)
@@ -77,9 +70,9 @@ enum ManifestStage {
                 run.fail(.manifestSessionMissing, .manifest, file: file, session: s.sessionID, "the manifest lists this session but the bundle holds none of its receipts")
                 continue
             }
-            if found.artifact != s.artifactRef || found.count != s.receipts || found.last != s.lastReceiptHash {
+            if found.artifactRef != s.artifactRef || found.receipts != s.receipts || found.lastHash != s.lastReceiptHash {
                 run.fail(.manifestSessionMismatch, .manifest, file: file, session: s.sessionID,
-                         "the manifest lists \(s.receipts) receipts ending in \(s.lastReceiptHash.hex); the bundle holds \(found.count) ending in \(found.last.hex)")
+                         "the manifest lists \(s.receipts) receipts ending in \(s.lastReceiptHash.hex); the bundle holds \(found.receipts) ending in \(found.lastHash.hex)")
             }
         }
         for id in order where !listed.contains(id) {

@@ -23,11 +23,15 @@ enum ParseStage {
         return o
     }
 
-    static func run(_ run: Run) {
+    /// Every file but receipts.jsonl (which ReceiptStream reads), and the disclosures supplied
+    /// beside the bundle. Runs once, before the receipts are streamed.
+    static func parseDocuments(_ run: Run) {
+        guard !run.documentsParsed else { return }
+        run.documentsParsed = true
         // Files in path order, so that failures come out in the same order whatever the tar order.
         let files = run.files.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
         for file in files {
-            guard let kind = file.kind else { continue }
+            guard let kind = file.kind, kind != .receipts else { continue }
             switch kind {
             case .manifest:
                 if let (value, object) = parseDocument(run, file, Manifest.init) {
@@ -70,7 +74,7 @@ enum ParseStage {
                     }
                 }
             case .receipts:
-                run.receiptsParsedCleanly = parseReceipts(run, file)
+                continue
             case .checkpoints:
                 run.checkpointsParsedCleanly = parseLines(run, file, allowEmpty: false, Checkpoint.init, into: &run.checkpoints)
             case .inclusionProofs:
@@ -78,6 +82,16 @@ enum ParseStage {
             case .consistencyProofs:
                 run.consistencyParsedCleanly = parseLines(run, file, allowEmpty: true, ConsistencyProof.init, into: &run.consistency)
             }
+        }
+        run.externalDisclosures = BundleVerifier.parseExternal(run)
+    }
+
+    /// After the receipts: their framing and parse failures (receipts.jsonl is last in path
+    /// order), then every object's profile.
+    static func finish(_ run: Run) {
+        if let stream = run.stream {
+            run.attach(stream.framing, .parse)
+            run.attach(stream.parse, .parse)
         }
         checkProfiles(run)
     }
@@ -174,22 +188,6 @@ enum ParseStage {
         return clean
     }
 
-    /// Receipt lines are parsed on every core (each line on its own: strict JSON, canonical form,
-    /// the receipt's rules, its hashes and its signing input); failures are reported in line order.
-    static func parseReceipts(_ run: Run, _ file: BundleFile) -> Bool {
-        let (lines, framingClean) = splitLines(run, file, allowEmpty: false)
-        let path = file.path
-        let parsed = Parallel.map(lines.count) { i in parseReceiptLine(number: lines[i].0, bytes: lines[i].1, file: path) }
-        var clean = framingClean
-        run.receipts.reserveCapacity(parsed.count)
-        for (line, failure) in parsed {
-            if line.receipt == nil { clean = false }
-            if let failure { run.fail(failure) }
-            run.receipts.append(line)
-        }
-        return clean
-    }
-
     /// One receipt line, without touching shared state. Over-long lines (already reported by the
     /// framing) keep their place and hashes but are not parsed.
     static func parseReceiptLine(number: Int, bytes: ArraySlice<UInt8>, file: String) -> (ReceiptLine, Failure?) {
@@ -229,9 +227,8 @@ enum ParseStage {
             check(d.value.delegate.profile, file: d.file, "the delegate key")
             if let sig = d.value.signature { check(sig.profile, file: d.file, "the delegation signature") }
         }
-        for r in run.receipts {
-            if let sig = r.receipt?.signature { check(sig.profile, file: BundlePath.receiptsName, line: r.line, "the receipt signature") }
-        }
+        // Receipts were checked as they streamed (ReceiptStream.process), with the same words.
+        if let stream = run.stream { run.attach(stream.profile, .parse) }
         for c in run.checkpoints {
             if let sig = c.value.signature { check(sig.profile, file: c.file, line: c.line, "the checkpoint signature") }
         }

@@ -11,11 +11,11 @@ enum PayloadStage {
                 run.fail(.payloadInTier1, .payload, file: d.file, "a tier-1 bundle carries no payloads or salts")
             }
         }
-        var byHash: [Hash256: ReceiptLine] = [:]
-        for line in run.receipts where line.receipt != nil { byHash[line.receiptHash] = line }
+        // The receipts these disclosures name were picked out as the receipts streamed.
+        let byHash = run.stream?.disclosed ?? [:]
         let inBundle = tier == 1 ? [] : run.disclosures
         for d in inBundle + external {
-            guard let line = byHash[d.value.receiptHash], let r = line.receipt else {
+            guard let r = byHash[d.value.receiptHash] else {
                 run.fail(.payloadUnknownReceipt, .payload, file: d.file, "discloses a payload for receipt \(d.value.receiptHash.hex), which the bundle does not hold")
                 continue
             }

@@ -4,7 +4,7 @@ import StrictJSON
 
 /// Stage 4: every receipt is signed by a Portal key its own artifact names; every checkpoint and
 /// the manifest by a Portal key some artifact of the bundle names. Receipt signatures are checked
-/// in parallel; failures are collected per index so the report order never depends on scheduling.
+/// on every core as the receipts stream (ReceiptStream); failures keep line order.
 enum SignatureStage {
     static func run(_ run: Run) {
         if let m = run.manifest, let sig = m.value.signature {
@@ -31,12 +31,9 @@ enum SignatureStage {
         }
     }
 
+    /// Receipt signatures were checked by the workers of ReceiptStream, as the lines streamed.
     static func checkReceipts(_ run: Run) {
-        let receipts = run.receipts
-        let artifacts = run.artifacts
-        for f in Parallel.map(receipts.count, { i in checkReceipt(receipts[i], artifacts: artifacts) }) {
-            if let f { run.fail(f) }
-        }
+        if let stream = run.stream { run.attach(stream.signature, .signature) }
     }
 
     static func checkReceipt(_ line: ReceiptLine, artifacts: [Hash256: Parsed<PolicyArtifact>]) -> Failure? {
