@@ -105,10 +105,9 @@ package enum FileIO {
 
 /// Fresh random bytes from the system's cryptographically secure generator (getrandom on Linux).
 package enum SecureRandom {
-    package static func bytes(_ count: Int) -> [UInt8] {
-        var g = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &g) }
-    }
+    /// `count` bytes from the system's generator in one draw (libsodium's randombytes_buf; drawing
+    /// UInt8 values one by one cost one getrandom(2) call per byte).
+    package static func bytes(_ count: Int) -> [UInt8] { SystemRandom.bytes(count) }
 }
 
 /// What `portal run` measures: SHA-256 of the bytes of one regular file (the upstream executable,
