@@ -97,8 +97,32 @@ package struct SignatureBlock: Hashable, Sendable {
 /// `signature` member removed. The signature algorithm signs these 32 bytes.
 package enum SigningInput {
     package static func digest(of object: JSONObject) -> Hash256 {
-        let unsigned = JSONObject(object.members.filter { Array($0.name.utf8) != Array("signature".utf8) })
-        return SHA256Hasher.hash(JCS.canonicalize(.object(unsigned)))
+        // Names compare by exact UTF-8 bytes.
+        SHA256Hasher.hash(JCS.canonicalize(.object(object.removing("signature"))))
+    }
+
+    /// The same digest straight from a signed object's canonical bytes, without re-encoding:
+    /// `bytes` as accepted by `JCS.parseCanonicalObject(_:options:excluding: "signature")` and the
+    /// `excluded` range it returned (indices of `bytes`: the `signature` member and one adjacent
+    /// comma; nil if there is none). The bytes without that range are exactly the JCS form of the
+    /// object without its signature, so SHA-256 over the two pieces equals `digest(of:)` of the
+    /// parsed object. Any other bytes or range give the digest of something else (which then
+    /// fails signature verification); a range outside `bytes` is a programming error.
+    package static func digest(canonicalBytes bytes: ArraySlice<UInt8>, excluding excluded: Range<Int>?) -> Hash256 {
+        var hasher = StreamingSHA256()
+        bytes.withUnsafeBytes { raw in
+            guard let excluded else {
+                hasher.update(raw)
+                return
+            }
+            precondition(excluded.lowerBound >= bytes.startIndex && excluded.upperBound <= bytes.endIndex,
+                         "SigningInput: the excluded range lies outside the bytes")
+            let lower = excluded.lowerBound - bytes.startIndex
+            let upper = excluded.upperBound - bytes.startIndex
+            hasher.update(UnsafeRawBufferPointer(rebasing: raw[..<lower]))
+            hasher.update(UnsafeRawBufferPointer(rebasing: raw[upper...]))
+        }
+        return hasher.finalize()
     }
 
     /// Adds the signature member to an unsigned body.

@@ -18,7 +18,7 @@ package struct ObjectReader {
         guard case .object(let object) = value else {
             throw FormatError(.notObject, field: path, "expected a JSON object")
         }
-        if let type, case .string(let name)? = object["type"] {
+        if let type, case .string(let name)? = object.members.first(where: { sameNameBytes($0.name, "type") })?.value {
             guard let found = ObjectType(rawValue: name) else {
                 throw FormatError(.unknownType, field: Self.join(path, "type"), "unknown object type \"\(name)\"")
             }
@@ -27,12 +27,25 @@ package struct ObjectReader {
             }
         }
         // Exact byte comparison of names: Swift String equality is canonical equivalence.
-        let allowed = members.map { Array($0.utf8) }
-        for name in object.names where !allowed.contains(Array(name.utf8)) {
-            throw FormatError(.unknownMember, field: Self.join(path, name), "member is not defined for this object")
+        // Every member of the object must be defined (the first one in object order that is not
+        // is reported); then every defined member must be present (the first missing one in the
+        // order of `members` is reported). `present` marks the defined members seen in the
+        // object; one not marked is looked up again, which keeps the result exact even for a
+        // member list with repeated names.
+        var present: UInt64 = 0
+        let trackable = members.count <= 64
+        for member in object.members {
+            var k = 0
+            while k < members.count, !sameNameBytes(member.name, members[k]) { k += 1 }
+            guard k < members.count else {
+                throw FormatError(.unknownMember, field: Self.join(path, member.name), "member is not defined for this object")
+            }
+            if trackable { present |= 1 << UInt64(k) }
         }
-        for name in members where object[name] == nil {
-            throw FormatError(.missingMember, field: Self.join(path, name), "required member is missing")
+        for (k, name) in members.enumerated() where !(trackable && present & (1 << UInt64(k)) != 0) {
+            guard object[name] != nil else {
+                throw FormatError(.missingMember, field: Self.join(path, name), "required member is missing")
+            }
         }
         self.object = object
         self.path = path
@@ -43,10 +56,11 @@ package struct ObjectReader {
     package func field(_ name: String) -> String { Self.join(path, name) }
 
     package func value(_ name: String) throws(FormatError) -> JSONValue {
-        guard let v = object[name] else {
-            throw FormatError(.missingMember, field: field(name), "required member is missing")
+        // The same exact-bytes lookup as `JSONObject[name]`, with a length check first.
+        for member in object.members where sameNameBytes(member.name, name) {
+            return member.value
         }
-        return v
+        throw FormatError(.missingMember, field: field(name), "required member is missing")
     }
 
     /// Checks the `type` and `version` members of a top-level object.
@@ -99,15 +113,18 @@ package struct ObjectReader {
         return try hash(name)
     }
 
-    static func parseHash(_ s: String, field: String) throws(FormatError) -> Hash256 {
+    static func parseHash(_ s: String, field: @autoclosure () -> String) throws(FormatError) -> Hash256 {
+        // The common case, 64 lowercase hex digits, decoded in place; anything else goes through
+        // the strict decoder, which reports exactly what is wrong.
+        if let h = FastDecode.hash(s) { return h }
         let bytes: [UInt8]
         do {
             bytes = try Hex.decodeStrict(s, expectedBytes: Hash256.byteCount)
         } catch {
-            throw FormatError(rawCode: error.code.rawValue, field: field, error.reason)
+            throw FormatError(rawCode: error.code.rawValue, field: field(), error.reason)
         }
         guard let h = Hash256(bytes: bytes) else {
-            throw FormatError(.value, field: field, "a hash is 32 bytes")
+            throw FormatError(.value, field: field(), "a hash is 32 bytes")
         }
         return h
     }
@@ -115,6 +132,7 @@ package struct ObjectReader {
     package func base64url(_ name: String, maxBytes: Int) throws(FormatError) -> [UInt8] {
         // base64url of maxBytes bytes is at most ceil(maxBytes * 4 / 3) characters.
         let s = try string(name, repertoire: .any, maxBytes: (maxBytes * 4 + 2) / 3)
+        if let bytes = FastDecode.base64url(s) { return bytes }
         do {
             return try Base64URL.decode(s)
         } catch {
@@ -186,21 +204,22 @@ package enum Repertoire: Sendable {
     /// Any string up to maxBytes UTF-8 bytes (further checked by the caller, e.g. hex or base64url).
     case any
 
-    func check(_ s: String, field: String, maxBytes: Int) throws(FormatError) {
+    func check(_ s: String, field: @autoclosure () -> String, maxBytes: Int) throws(FormatError) {
         let utf8 = s.utf8
         guard utf8.count <= maxBytes else {
-            throw FormatError(.value, field: field, "longer than \(maxBytes) bytes")
+            throw FormatError(.value, field: field(), "longer than \(maxBytes) bytes")
         }
         switch self {
         case .any:
             return
         case .token:
-            guard !utf8.isEmpty, utf8.allSatisfy(Self.isTokenByte) else {
-                throw FormatError(.value, field: field, "must be 1 to \(maxBytes) characters of A-Z a-z 0-9 . _ : / -")
+            let tokens = utf8.withContiguousStorageIfAvailable { $0.allSatisfy(Self.isTokenByte) } ?? utf8.allSatisfy(Self.isTokenByte)
+            guard !utf8.isEmpty, tokens else {
+                throw FormatError(.value, field: field(), "must be 1 to \(maxBytes) characters of A-Z a-z 0-9 . _ : / -")
             }
         case .printable:
             guard !utf8.isEmpty, utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7e }) else {
-                throw FormatError(.value, field: field, "must be 1 to \(maxBytes) printable ASCII characters without spaces")
+                throw FormatError(.value, field: field(), "must be 1 to \(maxBytes) printable ASCII characters without spaces")
             }
         }
     }
@@ -214,6 +233,137 @@ package enum Repertoire: Sendable {
             return true
         default:
             return false
+        }
+    }
+}
+
+/// Name equality by exact UTF-8 bytes, as `JSONObject.sameName`, tuned for the short names of
+/// the format (member lookups dominate decoding). Three exact shortcuts first: two strings with
+/// the same in-memory representation are the same string (a parsed short name and the literal
+/// it is looked up by are both stored inline, byte for byte); strings of different UTF-8 lengths
+/// differ; strings that Swift's `==` (canonical equivalence, implied by byte equality) calls
+/// different differ. Only a `==` match between different representations is compared bytewise.
+@inline(__always)
+func sameNameBytes(_ a: String, _ b: String) -> Bool {
+    if sameRepresentation(a, b) { return true }
+    guard a.utf8.count == b.utf8.count, a == b else { return false }
+    return sameBytes(a.utf8, b.utf8)
+}
+
+@inline(__always)
+private func sameRepresentation(_ a: String, _ b: String) -> Bool {
+    withUnsafeBytes(of: a) { x in
+        withUnsafeBytes(of: b) { y in
+            guard x.count == 16, y.count == 16 else { return false }
+            return x.loadUnaligned(as: UInt64.self) == y.loadUnaligned(as: UInt64.self)
+                && x.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        }
+    }
+}
+
+func sameBytes(_ x: String.UTF8View, _ y: String.UTF8View) -> Bool {
+    guard x.count == y.count else { return false }
+    let contiguous: Bool? = x.withContiguousStorageIfAvailable { xb in
+        y.withContiguousStorageIfAvailable { yb in
+            var k = 0
+            while k < xb.count {
+                guard xb[k] == yb[k] else { return false }
+                k += 1
+            }
+            return true
+        }
+    } ?? nil
+    return contiguous ?? x.elementsEqual(y)
+}
+
+/// Decoders for the well-formed common case only: nil for anything they do not accept, in which
+/// case the caller runs the strict decoder, whose result (value or error) stands. What they do
+/// accept decodes exactly as the strict decoders do (Tests/VerifierTests/CanonicalFastPathTests).
+enum FastDecode {
+    /// Exactly 64 lowercase hex digits.
+    static func hash(_ s: String) -> Hash256? {
+        guard s.utf8.count == 2 * Hash256.byteCount else { return nil }
+        let bytes: [UInt8]? = s.utf8.withContiguousStorageIfAvailable { text in
+            var ok = true
+            var out = [UInt8](repeating: 0, count: Hash256.byteCount)
+            out.withUnsafeMutableBufferPointer { buffer in
+                for k in 0..<Hash256.byteCount {
+                    let hi = hexValue(text[2 * k])
+                    let lo = hexValue(text[2 * k + 1])
+                    if hi > 15 || lo > 15 { ok = false }
+                    buffer[k] = hi << 4 | (lo & 0x0F)
+                }
+            }
+            return ok ? out : nil
+        } ?? nil
+        guard let bytes else { return nil }
+        return Hash256(bytes: bytes)
+    }
+
+    /// 0...15 for `0-9 a-f`, 0xFF for every other byte (uppercase included).
+    @inline(__always)
+    private static func hexValue(_ c: UInt8) -> UInt8 {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c &- UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c &- UInt8(ascii: "a") &+ 10
+        default: return 0xFF
+        }
+    }
+
+    /// Unpadded base64url whose length is not 1 mod 4 and whose unused trailing bits are zero.
+    static func base64url(_ s: String) -> [UInt8]? {
+        s.utf8.withContiguousStorageIfAvailable { text -> [UInt8]? in
+            let n = text.count
+            let remainder = n % 4
+            guard remainder != 1 else { return nil }
+            let outCount = n / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
+            var ok = true
+            var out = [UInt8](repeating: 0, count: outCount)
+            out.withUnsafeMutableBufferPointer { buffer in
+                var i = 0
+                var o = 0
+                var bad: UInt8 = 0
+                while i + 4 <= n {
+                    let a = sextet(text[i]), b = sextet(text[i + 1]), c = sextet(text[i + 2]), d = sextet(text[i + 3])
+                    bad |= a | b | c | d
+                    let v = UInt32(a & 0x3F) << 18 | UInt32(b & 0x3F) << 12 | UInt32(c & 0x3F) << 6 | UInt32(d & 0x3F)
+                    buffer[o] = UInt8(truncatingIfNeeded: v >> 16)
+                    buffer[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    buffer[o + 2] = UInt8(truncatingIfNeeded: v)
+                    i += 4
+                    o += 3
+                }
+                switch remainder {
+                case 2:
+                    let a = sextet(text[i]), b = sextet(text[i + 1])
+                    bad |= a | b
+                    if b & 0x0F != 0 { ok = false }
+                    buffer[o] = (a & 0x3F) << 2 | (b & 0x3F) >> 4
+                case 3:
+                    let a = sextet(text[i]), b = sextet(text[i + 1]), c = sextet(text[i + 2])
+                    bad |= a | b | c
+                    if c & 0x03 != 0 { ok = false }
+                    buffer[o] = (a & 0x3F) << 2 | (b & 0x3F) >> 4
+                    buffer[o + 1] = (b & 0x3F) << 4 | (c & 0x3F) >> 2
+                default:
+                    break
+                }
+                if bad & 0x40 != 0 { ok = false }
+            }
+            return ok ? out : nil
+        } ?? nil
+    }
+
+    /// 0...63 for the base64url alphabet, 0x40 for every other byte.
+    @inline(__always)
+    private static func sextet(_ c: UInt8) -> UInt8 {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c &- UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return c &- UInt8(ascii: "a") &+ 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c &- UInt8(ascii: "0") &+ 52
+        case UInt8(ascii: "-"): return 62
+        case UInt8(ascii: "_"): return 63
+        default: return 0x40
         }
     }
 }

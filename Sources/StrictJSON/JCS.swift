@@ -32,25 +32,21 @@ package enum JCS {
     /// Parses `bytes`, then requires them to be exactly the canonical form of what they hold.
     /// Throws the parse error, or JSON_NOT_CANONICAL at the first byte that differs from the
     /// canonical form (the canonical length, if one is a prefix of the other).
+    ///
+    /// Defined by `isCanonicalBySerialization` (parse, canonicalize, compare); canonical input is
+    /// accepted in one pass by `parseCanonical`, which defers everything else to that definition.
     package static func isCanonical(
         _ bytes: [UInt8], options: JSONParseOptions = .evidence
     ) throws(JSONError) -> JSONValue {
-        let value = try JSONParser.parse(bytes, options: options)
-        let canonical = canonicalize(value)
-        var i = 0
-        while i < bytes.count, i < canonical.count, bytes[i] == canonical[i] { i += 1 }
-        guard i == bytes.count, i == canonical.count else {
-            throw JSONError(.notCanonical, at: i, "bytes differ from the RFC 8785 canonical form at byte \(i)")
-        }
-        return value
+        try parseCanonical(bytes[...], options: options)
     }
 
     // MARK: - Writing
 
     private static func write(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .number(let number): writeNumber(number, to: &out)
         case .string(let s): writeString(s, to: &out)
         case .array(let elements):
@@ -73,9 +69,17 @@ package enum JCS {
         }
     }
 
-    /// Members ordered by the UTF-16 code units of their names (RFC 8785 §3.2.3).
+    /// Members ordered by the UTF-16 code units of their names (RFC 8785 §3.2.3). Members that
+    /// are already strictly in that order (every parsed canonical object) are taken as they are.
     static func sortedMembers(_ object: JSONObject) -> [(name: String, value: JSONValue)] {
-        let sorted = object.members.sorted { $0.name.utf16.lexicographicallyPrecedes($1.name.utf16) }
+        let members = object.members
+        var inOrder = true
+        for i in members.indices.dropFirst() where !utf16Precedes(members[i - 1].name, members[i].name) {
+            inOrder = false
+            break
+        }
+        if inOrder { return members }
+        let sorted = members.sorted { utf16Precedes($0.name, $1.name) }
         for i in sorted.indices.dropFirst() {
             // Our own invariant, not an input check: parsed objects never hold duplicate names,
             // and code that builds objects must not create them (no canonical form exists).
@@ -85,10 +89,18 @@ package enum JCS {
         return sorted
     }
 
+    /// a < b by UTF-16 code units, read off the UTF-8 bytes where they are at hand.
+    static func utf16Precedes(_ a: String, _ b: String) -> Bool {
+        let fast: Bool? = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in utf16Less(x, y) }
+        } ?? nil
+        return fast ?? a.utf16.lexicographicallyPrecedes(b.utf16)
+    }
+
     private static func writeNumber(_ number: JSONNumber, to out: inout [UInt8]) {
         switch number {
         case .integer(let i) where i.magnitude <= JSONNumber.maxSafeInteger.magnitude:
-            out += Array(String(i).utf8)
+            out.append(contentsOf: String(i).utf8)
         case .integer(let i):
             writeDouble(Double(i), to: &out)
         case .double(let d):
@@ -102,31 +114,46 @@ package enum JCS {
         guard let text = ECMAScriptNumber.format(d) else {
             preconditionFailure("JCS: NaN and Infinity have no canonical form")
         }
-        out += Array(text.utf8)
+        out.append(contentsOf: text.utf8)
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// RFC 8785 §3.2.2.2, byte by byte over the UTF-8 form: only ASCII bytes are ever escaped, and
-    /// bytes of multi-byte sequences are all ≥ 0x80, so they are copied unchanged.
+    /// bytes of multi-byte sequences are all ≥ 0x80, so they are copied unchanged (in runs).
     private static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0C: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x00..<0x20:
-                out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                        hexDigits[Int(b >> 4)], hexDigits[Int(b & 0x0F)]]
-            default:
-                out.append(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            var run = 0
+            for k in utf8.indices {
+                let b = utf8[k]
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<k]))
+                writeEscape(b, to: &out)
+                run = k + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeEscape(_ b: UInt8, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\\"))
+        switch b {
+        case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+        case 0x08: out.append(UInt8(ascii: "b"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0C: out.append(UInt8(ascii: "f"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        default:
+            out.append(UInt8(ascii: "u"))
+            out.append(UInt8(ascii: "0"))
+            out.append(UInt8(ascii: "0"))
+            out.append(hexDigits[Int(b >> 4)])
+            out.append(hexDigits[Int(b & 0x0F)])
+        }
     }
 }

@@ -54,7 +54,7 @@ package struct JSONObject: Sendable {
 
     /// Name equality by exact UTF-8 bytes, which is the same as equality of Unicode scalars.
     package static func sameName(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8)
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
     }
 }
 
