@@ -116,9 +116,23 @@ enum ParseStage {
     /// lines can be decoded on every core.
     static func decode<T>(_ bytes: ArraySlice<UInt8>, file: String, line: Int?, options: JSONParseOptions = jsonOptions,
                           stage: Stage = .parse, _ make: (JSONValue) throws(FormatError) -> T) -> Result<(T, JSONObject), Failure> {
+        decode(bytes, file: file, line: line, options: options, stage: stage, excluding: nil, make).map { ($0.0, $0.1) }
+    }
+
+    /// `decode`, and the range of the top-level member `excluding` with one adjacent comma, as
+    /// `JCS.parseCanonicalObject` finds it (the one-pass canonical parser; the reference path
+    /// decides every input it declines, so what is accepted and what is reported do not change).
+    static func decode<T>(_ bytes: ArraySlice<UInt8>, file: String, line: Int?, options: JSONParseOptions = jsonOptions,
+                          stage: Stage = .parse, excluding: String?,
+                          _ make: (JSONValue) throws(FormatError) -> T) -> Result<(T, JSONObject, Range<Int>?), Failure> {
         let value: JSONValue
+        let excluded: Range<Int>?
         do {
-            value = try JCS.isCanonical(Array(bytes), options: options)
+            if let excluding {
+                (value, excluded) = try JCS.parseCanonicalObject(bytes, options: options, excluding: excluding)
+            } else {
+                (value, excluded) = (try JCS.parseCanonical(bytes, options: options), nil)
+            }
         } catch {
             return .failure(Failure(error.code.rawValue, stage, file: file, line: line, "byte \(error.offset): \(error.reason)"))
         }
@@ -128,7 +142,7 @@ enum ParseStage {
             guard case .object(let object) = value else {
                 return .failure(Failure(FormatError.Code.notObject.rawValue, stage, file: file, line: line, "expected a JSON object"))
             }
-            return .success((parsed, object))
+            return .success((parsed, object, excluded))
         } catch {
             return .failure(Failure(error.code, stage, file: file, line: line, error.description))
         }
@@ -195,10 +209,11 @@ enum ParseStage {
         var digest: Hash256? = nil
         var failure: Failure? = nil
         if bytes.count <= FormatLimits.maxLineBytes {
-            switch decode(bytes, file: file, line: number, Receipt.init) {
-            case .success(let (r, object)):
+            switch decode(bytes, file: file, line: number, excluding: "signature", Receipt.init) {
+            case .success(let (r, _, excluded)):
                 receipt = r
-                digest = SigningInput.digest(of: object)
+                // The line is canonical: without its signature member it is the signing input's JCS form.
+                digest = SigningInput.digest(canonicalBytes: bytes, excluding: excluded)
             case .failure(let f):
                 failure = f
             }
