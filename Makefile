@@ -3,7 +3,7 @@
 #   make test     the same set-up, then every test (unit, end-to-end, fixture reproducibility)
 #   make fixtures rewrite Fixtures/ from fixed seeds (byte for byte)
 #   make install  install verify, portal and the man pages under PREFIX (default /usr/local)
-#   make bench    benchmarks (make bench-quick: 100k receipts only); see docs/performance.md
+#   make bench    benchmarks (bench-quick: 100k receipts only; bench-pq; bench-portal); see docs/performance.md
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
@@ -13,7 +13,7 @@ DEBUG_BIN := $(BUILD_DIR)/debug
 SYSTEM_PACKAGES := libsodium-dev libarchive-dev pkg-config
 PYTHON ?= python3
 
-.PHONY: all deps python-deps build bench bench-quick bench-pq run test unit-test fixtures check-fixtures vectors check-vectors install uninstall clean
+.PHONY: all deps python-deps build bench bench-quick bench-pq bench-portal run test unit-test fixtures check-fixtures vectors check-vectors install uninstall clean
 
 all: build
 
@@ -87,6 +87,13 @@ bench-pq: deps
 	$(SWIFT) build -c release --product verify
 	$(SWIFT) build -c release --product evidence-bench
 	$(BUILD_DIR)/release/evidence-bench --profile mldsa65-ed25519 --out Benchmarks/results-pq.json
+
+# The Portal's budget items: per-call overhead of `portal run` (official MCP Python SDK as the
+# client, durable receipts) and the rate of `portal simulate` (about 3 minutes).
+bench-portal: deps python-deps
+	$(SWIFT) build -c release --product portal
+	$(SWIFT) build -c release --product verify
+	$(PYTHON) Benchmarks/portal/portal_overhead.py --portal $(BUILD_DIR)/release/portal --verify $(BUILD_DIR)/release/verify --out Benchmarks/results-portal.json
 
 install: deps
 	$(SWIFT) build -c release --product verify
