@@ -25,24 +25,39 @@ package struct Hash256: Hashable, Sendable, Comparable, CustomStringConvertible 
     package static func < (lhs: Hash256, rhs: Hash256) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
+
+    // Hashing and equality over the 32 bytes at once (the synthesized forms go byte by byte; a
+    // verifier looks hashes up several times per receipt).
+    package func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    package static func == (lhs: Hash256, rhs: Hash256) -> Bool {
+        lhs.bytes.withUnsafeBytes { l in rhs.bytes.withUnsafeBytes { r in l.elementsEqual(r) } }
+    }
+}
+
+extension SHA256Digest {
+    /// The 32 bytes, copied at once (not element by element through `Sequence`).
+    var array: [UInt8] { withUnsafeBytes { Array($0) } }
 }
 
 /// SHA-256 over one or more byte strings, concatenated.
 package enum SHA256Hasher {
     package static func hash(_ bytes: [UInt8]) -> Hash256 {
-        Hash256(unchecked: Array(SHA256.hash(data: bytes)))
+        Hash256(unchecked: SHA256.hash(data: bytes).array)
     }
 
     package static func hash(_ parts: [UInt8]...) -> Hash256 {
         var hasher = SHA256()
         for part in parts { hasher.update(data: part) }
-        return Hash256(unchecked: Array(hasher.finalize()))
+        return Hash256(unchecked: hasher.finalize().array)
     }
 
     package static func hash(_ bytes: ArraySlice<UInt8>) -> Hash256 {
         var hasher = SHA256()
         bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return Hash256(unchecked: Array(hasher.finalize()))
+        return Hash256(unchecked: hasher.finalize().array)
     }
 }
 
@@ -52,7 +67,7 @@ package struct StreamingSHA256 {
     package init() {}
     package mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
     package mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
-    package func finalize() -> Hash256 { Hash256(unchecked: Array(hasher.finalize())) }
+    package func finalize() -> Hash256 { Hash256(unchecked: hasher.finalize().array) }
 }
 
 extension Hash256 {

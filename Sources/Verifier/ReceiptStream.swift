@@ -26,7 +26,8 @@ import Darwin
 final class ReceiptStream {
     /// What the stream needs from the rest of the bundle.
     struct Context: Sendable {
-        let artifacts: [Hash256: Parsed<PolicyArtifact>]
+        /// The parsed artifacts, boxed so that a lookup per receipt copies one reference.
+        let artifacts: [Hash256: ArtifactInfo]
         let declaredProfile: Profile?
         /// Checkpoints whose roots are recomputed from the leaves: those of a full bundle whose
         /// checkpoints all parsed and grow strictly; empty otherwise.
@@ -43,7 +44,7 @@ final class ReceiptStream {
         let maxSessions: Int
 
         init(_ run: Run) {
-            artifacts = run.artifacts
+            artifacts = run.artifacts.mapValues { ArtifactInfo($0.value) }
             declaredProfile = run.declaredProfile
             let manifest = run.manifest?.value
             let checkpoints = run.checkpoints
@@ -266,7 +267,7 @@ final class ReceiptStream {
             }
             return Record(line: line.number, receiptHash: parsed.receiptHash, leafHash: parsed.leafHash, receipt: parsed.receipt,
                           parseFailure: parseFailure, profileFailure: profileFailure,
-                          signatureFailure: SignatureStage.checkReceipt(parsed, artifacts: context.artifacts))
+                          signatureFailure: SignatureStage.checkReceipt(parsed, artifact: parsed.receipt.flatMap { context.artifacts[$0.artifactRef] }))
         }
     }
 
@@ -280,7 +281,7 @@ final class ReceiptStream {
         result.signature.add(record.signatureFailure)
         if let r = record.receipt {
             follow(r, record)
-            if context.disclosed.contains(record.receiptHash) {
+            if !context.disclosed.isEmpty, context.disclosed.contains(record.receiptHash) {
                 result.disclosed[record.receiptHash] = Disclosed(sessionID: r.sessionID, seq: r.seq, payloadHash: r.payloadHash)
             }
         } else {
@@ -306,7 +307,7 @@ final class ReceiptStream {
             }
             result.sessionOrder.append(r.sessionID)
         }
-        ChainStage.check(r, line: record.line, state: state, artifact: context.artifacts[r.artifactRef]?.value) {
+        ChainStage.check(r, line: record.line, state: state, artifact: context.artifacts[r.artifactRef]) {
             result.chain.add($0)
         }
         result.sessions[r.sessionID] = Session(
@@ -396,6 +397,20 @@ final class ReceiptStream {
     private final class Slot: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         var records: [Record] = []
+    }
+}
+
+/// An artifact as the receipt checks need it: its rules, and its Portal keys by key id.
+final class ArtifactInfo: Sendable {
+    let value: PolicyArtifact
+    let portalKeys: [Hash256: PublicKey]
+
+    init(_ value: PolicyArtifact) {
+        self.value = value
+        var keys: [Hash256: PublicKey] = [:]
+        // The first key of an id wins, as a linear search over the list would find it.
+        for key in value.portalKeys where keys[key.keyID] == nil { keys[key.keyID] = key }
+        portalKeys = keys
     }
 }
 

@@ -15,7 +15,7 @@ enum ChainStage {
 
     /// One receipt against its session's chain head (`state`, nil for the session's first receipt)
     /// and its artifact, if the bundle holds it.
-    static func check(_ r: Receipt, line: Int, state: ReceiptStream.Session?, artifact: PolicyArtifact?,
+    static func check(_ r: Receipt, line: Int, state: ReceiptStream.Session?, artifact: ArtifactInfo?,
                       _ report: (Failure) -> Void) {
         func fail(_ code: VerifyCode, _ detail: String) {
             report(Failure(code, .chain, file: BundlePath.receiptsName, line: line, session: r.sessionID, seq: r.seq, detail))
@@ -41,8 +41,8 @@ enum ChainStage {
             }
         }
         if let artifact {
-            checkWindow(r, artifact, fail)
-            if let limit = r.limit, !artifact.rateLimits.contains(where: { $0.id == limit }) {
+            checkWindow(r, artifact.value, fail)
+            if let limit = r.limit, !artifact.value.rateLimits.contains(where: { $0.id == limit }) {
                 fail(.unknownLimit, "names rate limit \(limit), which its artifact does not define")
             }
         }

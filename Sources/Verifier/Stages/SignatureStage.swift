@@ -36,14 +36,16 @@ enum SignatureStage {
         if let stream = run.stream { run.attach(stream.signature, .signature) }
     }
 
-    static func checkReceipt(_ line: ReceiptLine, artifacts: [Hash256: Parsed<PolicyArtifact>]) -> Failure? {
+    /// One receipt against its artifact (nil: the bundle does not hold it); called by the workers
+    /// of ReceiptStream.
+    static func checkReceipt(_ line: ReceiptLine, artifact: ArtifactInfo?) -> Failure? {
         guard let r = line.receipt, let digest = line.signingDigest, let sig = r.signature else { return nil }
         let file = BundlePath.receiptsName
-        guard let artifact = artifacts[r.artifactRef] else {
+        guard let artifact else {
             return Failure(.unknownArtifact, .signature, file: file, line: line.line, session: r.sessionID, seq: r.seq,
                            "names artifact \(r.artifactRef.hex), which the bundle does not hold")
         }
-        guard let key = artifact.value.portalKeys.first(where: { $0.keyID == sig.keyID }) else {
+        guard let key = artifact.portalKeys[sig.keyID] else {
             return Failure(.keyNotAuthorized, .signature, file: file, line: line.line, session: r.sessionID, seq: r.seq,
                            "signed by key \(sig.keyID.hex), which its artifact does not name as a Portal key")
         }
