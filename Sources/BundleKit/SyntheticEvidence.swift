@@ -16,6 +16,9 @@ package struct SyntheticEvidence {
     package let portal: SigningIdentity
     package let sessions: Int
     package let checkpointEvery: Int
+    /// The artifact every receipt is sealed under, sealed once: composite signatures are hedged,
+    /// so sealing it again would give another artifact_ref.
+    package let artifact: SealedDocument
 
     package init(profile: Profile = .ed25519, sessions: Int = 16, checkpointEvery: Int = 1000) {
         self.profile = profile
@@ -23,11 +26,12 @@ package struct SyntheticEvidence {
         portal = SigningIdentity.derived(label: "bench/portal", profile: profile)
         self.sessions = sessions
         self.checkpointEvery = checkpointEvery
+        artifact = Self.rootArtifact(profile: profile, issuer: issuer, portal: portal)
     }
 
-    /// The artifact every receipt is sealed under; its window covers a whole log (one receipt per
-    /// millisecond: 10^6 receipts take under 17 minutes of log time).
-    package var artifact: SealedDocument {
+    /// Its window covers a whole log (one receipt per millisecond: 10^6 receipts take under 17
+    /// minutes of log time).
+    static func rootArtifact(profile: Profile, issuer: SigningIdentity, portal: SigningIdentity) -> SealedDocument {
         func h(_ label: String) -> Hash256 { SHA256Hasher.hash(Array(label.utf8)) }
         let root = PolicyArtifact(
             profile: profile, artifactID: "bench-root", parent: nil, issuedAtMS: Self.t0 - Self.hour,

@@ -127,6 +127,17 @@ final class StreamingTests: XCTestCase {
         XCTAssertEqual(report.sessions, 4)
     }
 
+    /// Composite signatures are hedged: the evidence must seal its artifact once, or the receipts
+    /// name an artifact the bundle does not hold (the bench found this).
+    func testSyntheticCompositeEvidenceVerifies() throws {
+        let pq = SyntheticEvidence(profile: .mldsa65Ed25519, sessions: 2, checkpointEvery: 3)
+        let report = BundleVerifier.verify(bundle: try pq.entries(pq.seal(count: 5)).tar(),
+                                           options: VerifyOptions(trustAnchors: [pq.issuer.publicKey]))
+        XCTAssertEqual(report.verdict, .pass, "\(report.failureCodes)")
+        XCTAssertEqual(report.profile, "mldsa65-ed25519")
+        XCTAssertEqual(report.receipts, 5)
+    }
+
     // MARK: Lines and chunks
 
     func testALineLongerThanTheLimitAcrossChunksKeepsItsPlaceUnparsed() throws {
