@@ -148,10 +148,10 @@ enum ParseStage {
         }
     }
 
-    /// Splits JSON Lines: every line canonical JSON terminated by `\n`, no blank lines.
-    /// Returns (1-based line number, bytes without the newline); reports framing failures.
-    /// Over-long lines are reported and still returned, so that receipts.jsonl keeps every
-    /// non-blank line as a leaf; their parse is not attempted.
+    /// Splits the JSON Lines files held in memory (checkpoints and proofs; receipts.jsonl is split
+    /// as it streams, by ReceiptStream, with the same rules): every line canonical JSON terminated
+    /// by `\n`, no blank lines. Returns (1-based line number, bytes without the newline); reports
+    /// framing failures. Over-long lines are reported and returned, and never parsed.
     static func splitLines(_ run: Run, _ file: BundleFile, allowEmpty: Bool) -> (lines: [(Int, ArraySlice<UInt8>)], clean: Bool) {
         var clean = true
         let bytes = file.bytes
