@@ -90,10 +90,11 @@ package struct SigningIdentity: Sendable {
     /// where JCS would place it, so the signed document needs no second encoding (the bytes are
     /// those of `JCS.canonicalize` of the signed object: tests compare the two).
     package func sign(_ body: JSONObject) -> SealedDocument {
-        let members = CanonicalMembers(body.removing("signature"))
+        let unsigned = body.removing("signature")
+        let members = JCS.CanonicalMembers(unsigned)
         let digest = SHA256Hasher.hash(members.object())
         let block = SignatureBlock(profile: profile, keyID: keyID, sig: signature(over: digest))
-        return SealedDocument(value: SigningInput.attach(block, to: body.removing("signature")),
+        return SealedDocument(value: SigningInput.attach(block, to: unsigned),
                               bytes: members.object(inserting: "signature", block.json))
     }
 }
@@ -159,44 +160,6 @@ package struct SealedDocument: Sendable {
         self.value = value
         self.bytes = bytes
         self.hash = SHA256Hasher.hash(bytes)
-    }
-}
-
-/// The members of an object, each encoded once in JCS form (`"name":value`) and in JCS order
-/// (names compared as UTF-16 code units), so that objects with one member more can be written
-/// without encoding the others again.
-package struct CanonicalMembers {
-    private var members: [(name: String, bytes: [UInt8])]
-
-    package init(_ object: JSONObject) {
-        members = object.members.map { m in
-            (m.name, JCS.canonicalize(.string(m.name)) + [UInt8(ascii: ":")] + JCS.canonicalize(m.value))
-        }
-        members.sort { Self.precedes($0.name, $1.name) }
-    }
-
-    static func precedes(_ a: String, _ b: String) -> Bool { a.utf16.lexicographicallyPrecedes(b.utf16) }
-
-    /// The JCS form of the object.
-    package func object() -> [UInt8] { Self.join(members.map(\.bytes)) }
-
-    /// The JCS form of the object with one more member, whose name it does not have.
-    package func object(inserting name: String, _ value: JSONValue) -> [UInt8] {
-        var pieces = members.map(\.bytes)
-        let at = members.firstIndex { Self.precedes(name, $0.name) } ?? members.count
-        pieces.insert(JCS.canonicalize(.string(name)) + [UInt8(ascii: ":")] + JCS.canonicalize(value), at: at)
-        return Self.join(pieces)
-    }
-
-    private static func join(_ pieces: [[UInt8]]) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        out.reserveCapacity(pieces.reduce(2) { $0 + $1.count + 1 })
-        for (i, p) in pieces.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out += p
-        }
-        out.append(UInt8(ascii: "}"))
-        return out
     }
 }
 

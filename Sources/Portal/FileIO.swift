@@ -104,12 +104,6 @@ package enum FileIO {
 }
 
 /// Fresh random bytes from the system's cryptographically secure generator (getrandom on Linux).
-package enum SecureRandom {
-    /// `count` bytes from the system's generator in one draw (libsodium's randombytes_buf; drawing
-    /// UInt8 values one by one cost one getrandom(2) call per byte).
-    package static func bytes(_ count: Int) -> [UInt8] { SystemRandom.bytes(count) }
-}
-
 /// What `portal run` measures: SHA-256 of the bytes of one regular file (the upstream executable,
 /// or the file given with `--measure`), read through any symlinks at measurement time.
 package enum RuntimeMeasurement {

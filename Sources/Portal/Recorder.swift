@@ -20,7 +20,7 @@ package final class Recorder {
     /// `log` may hold restored receipts: the sessions' engine state (allowed-call times, denials,
     /// last time) is rebuilt from them, so a continued session keeps its limits.
     package init(log: EvidenceLog, sink: ReceiptSink?, checkpointEvery: Int, artifacts: [SealedArtifact] = [],
-                 salt: @escaping () -> [UInt8] = { SecureRandom.bytes(PayloadCommitment.saltBytes) }) {
+                 salt: @escaping () -> [UInt8] = { SystemRandom.bytes(PayloadCommitment.saltBytes) }) {
         self.log = log
         self.sink = sink
         self.checkpointEvery = checkpointEvery

@@ -47,7 +47,7 @@ struct Keygen: ParsableCommand {
     func run() throws {
         do {
             guard let p = Profile(rawValue: profile) else { throw ValidationError("--profile is ed25519 or mldsa65-ed25519") }
-            let key = try KeyFiles.generate(prefix: out, profile: p, random: SecureRandom.bytes)
+            let key = try KeyFiles.generate(prefix: out, profile: p, random: SystemRandom.bytes)
             print("key_id \(key.keyID.hex)")
             print("profile \(key.profile.rawValue)")
             print("secret \(out).key")
@@ -149,7 +149,7 @@ struct Export: ParsableCommand {
             let pinned = portal.profile == .mldsa65Ed25519 && FileIO.exists(state) ? try PinStore.load(pinsPath) : nil
             let signer = try pinned.map { try KeyFiles.readSecret(key, pins: $0.pins) } ?? portal
             let store = try StateStore(directory: state, portal: portal.publicKey, mode: .readOnlyIfLocked,
-                                       newLogID: { SHA256Hasher.hash(SecureRandom.bytes(32)) })
+                                       newLogID: { SHA256Hasher.hash(SystemRandom.bytes(32)) })
             for r in store.repairs { note(r) }
             let contents = try store.load(withPayloads: tier == 2)
             let log: EvidenceLog
@@ -223,7 +223,7 @@ struct Simulate: ParsableCommand {
             var issuers: [PublicKey] = []
             for p in issuerPub { issuers.append(try KeyFiles.readPublic(p)) }
             let list = try Simulator.parseCalls(try FileIO.read(calls, limit: Simulator.maxCallsFileBytes), file: calls)
-            let logID = seed.map { Simulator.seededLogID($0) } ?? SHA256Hasher.hash(SecureRandom.bytes(32))
+            let logID = seed.map { Simulator.seededLogID($0) } ?? SHA256Hasher.hash(SystemRandom.bytes(32))
             let (bundle, summary) = try Simulator.run(calls: list, artifact: sealed, parents: parents, portal: portal, logID: logID,
                                                       checkpointEvery: checkpointEvery, tier: tier, issuerKeys: issuers,
                                                       salt: seed.map { Simulator.seededSalts($0) })

@@ -68,7 +68,7 @@ struct Run: ParsableCommand {
             var parents: [SealedArtifact] = []
             for p in parentArtifact { parents.append(try SealedArtifact.read(p)) }
             let store = try StateStore(directory: state, portal: portal.publicKey,
-                                       newLogID: { SHA256Hasher.hash(SecureRandom.bytes(32)) })
+                                       newLogID: { SHA256Hasher.hash(SystemRandom.bytes(32)) })
             for r in store.repairs { note("recovery: \(r)") }
             for p in parents { try store.add(artifact: p) }
             try store.add(artifact: sealed)
@@ -82,7 +82,7 @@ struct Run: ParsableCommand {
                 note("recovery: signed a checkpoint over \(log.entries.count) receipts")
             }
             note("state \(state): \(log.entries.count) receipts, \(log.checkpoints.count) checkpoints; log \(store.logID.hex)")
-            let sessionID = session ?? "run-\(nowMS())-\(Hex.encode(SecureRandom.bytes(6)))"
+            let sessionID = session ?? "run-\(nowMS())-\(Hex.encode(SystemRandom.bytes(6)))"
             proxy = Proxy(recorder: recorder, store: store, artifact: sealed, sessionID: sessionID,
                           checkpointSeconds: checkpointSeconds, measured: measure ?? command[0])
         } catch { fail(error) }

@@ -43,7 +43,8 @@ package enum BundleVerifier {
     /// One pass when receipts.jsonl is the last bundle file of the archive (the order writers
     /// use): the documents before it are parsed when it begins, and it is checked as it streams.
     /// Otherwise the receipts are read again once the whole archive is known (`reopen`), and
-    /// must hash to what the first pass read.
+    /// must hash to what the first pass read; the documents, held in memory, are parsed again
+    /// with them (the first parse saw only part of the bundle).
     package static func run(reader: TarReader, reopen: () throws(ArchiveError) -> TarReader,
                     options: VerifyOptions) -> (Report, ioFailure: String?) {
         var run = Run(options: options)

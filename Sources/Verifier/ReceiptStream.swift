@@ -261,12 +261,11 @@ final class ReceiptStream {
             let bytes = batch.bytes[line.start..<line.end]
             let (parsed, parseFailure) = ParseStage.parseReceiptLine(number: line.number, bytes: bytes, file: file)
             var profileFailure: Failure? = nil
-            if let profile = context.declaredProfile, let sig = parsed.receipt?.signature, sig.profile != profile {
-                profileFailure = Failure(.profileMismatch, .parse, file: file, line: line.number,
-                                         "the receipt signature uses profile \(sig.profile.rawValue) but the bundle declares \(profile.rawValue)")
+            if let declared = context.declaredProfile, let sig = parsed.receipt?.signature {
+                profileFailure = ParseStage.profileMismatch(sig.profile, declared: declared, file: file, line: line.number,
+                                                            "the receipt signature")
             }
-            return Record(line: line.number, receiptHash: parsed.receiptHash, leafHash: parsed.leafHash, receipt: parsed.receipt,
-                          parseFailure: parseFailure, profileFailure: profileFailure,
+            return Record(parsed: parsed, parseFailure: parseFailure, profileFailure: profileFailure,
                           signatureFailure: SignatureStage.checkReceipt(parsed, artifact: parsed.receipt.flatMap { context.artifacts[$0.artifactRef] }))
         }
     }
@@ -279,15 +278,15 @@ final class ReceiptStream {
         result.parse.add(record.parseFailure)
         result.profile.add(record.profileFailure)
         result.signature.add(record.signatureFailure)
-        if let r = record.receipt {
+        if let r = record.parsed.receipt {
             follow(r, record)
-            if !context.disclosed.isEmpty, context.disclosed.contains(record.receiptHash) {
-                result.disclosed[record.receiptHash] = Disclosed(sessionID: r.sessionID, seq: r.seq, payloadHash: r.payloadHash)
+            if !context.disclosed.isEmpty, context.disclosed.contains(record.parsed.receiptHash) {
+                result.disclosed[record.parsed.receiptHash] = Disclosed(sessionID: r.sessionID, seq: r.seq, payloadHash: r.payloadHash)
             }
         } else {
             result.parsedCleanly = false
         }
-        fold.append(leafHash: record.leafHash, time: record.receipt?.timeMS)
+        fold.append(leafHash: record.parsed.leafHash, time: record.parsed.receipt?.timeMS)
         if let target = context.inclusionTarget, index < context.inclusion.count {
             checkInclusion(context.inclusion[index], record, target: target)
         }
@@ -300,21 +299,21 @@ final class ReceiptStream {
             guard result.sessions.count < context.maxSessions else {
                 if !result.sessionsOverflowed {
                     result.sessionsOverflowed = true
-                    result.chain.add(Failure(.tooManySessions, .chain, file: file, line: record.line, session: r.sessionID, seq: r.seq,
+                    result.chain.add(Failure(.tooManySessions, .chain, file: file, line: record.parsed.line, session: r.sessionID, seq: r.seq,
                                              "more than \(context.maxSessions) sessions; the manifest cannot list them all, and later sessions are not followed"))
                 }
                 return
             }
             result.sessionOrder.append(r.sessionID)
         }
-        ChainStage.check(r, line: record.line, state: state, artifact: context.artifacts[r.artifactRef]) {
+        ChainStage.check(r, line: record.parsed.line, state: state, artifact: context.artifacts[r.artifactRef]) {
             result.chain.add($0)
         }
         result.sessions[r.sessionID] = Session(
             artifactRef: state?.artifactRef ?? r.artifactRef,
             // Resynchronise without going backwards, so one swapped pair reports two seq failures, not a cascade.
             nextSeq: max(r.seq + 1, state?.nextSeq ?? 0),
-            lastHash: record.receiptHash,
+            lastHash: record.parsed.receiptHash,
             lastTime: max(r.timeMS, state?.lastTime ?? r.timeMS),
             receipts: (state?.receipts ?? 0) + 1)
     }
@@ -324,10 +323,10 @@ final class ReceiptStream {
         let p = proof.value
         func fail(_ code: String, _ detail: String) {
             result.inclusion.add(Failure(code, .inclusion, file: BundlePath.inclusionName, line: proof.line,
-                                         session: record.receipt?.sessionID, seq: record.receipt?.seq, detail))
+                                         session: record.parsed.receipt?.sessionID, seq: record.parsed.receipt?.seq, detail))
         }
-        if p.receiptHash != record.receiptHash {
-            fail(VerifyCode.inclusionReceipt.rawValue, "proves receipt \(p.receiptHash.hex) but line \(record.line) of receipts.jsonl hashes to \(record.receiptHash.hex)")
+        if p.receiptHash != record.parsed.receiptHash {
+            fail(VerifyCode.inclusionReceipt.rawValue, "proves receipt \(p.receiptHash.hex) but line \(record.parsed.line) of receipts.jsonl hashes to \(record.parsed.receiptHash.hex)")
             return
         }
         if p.leafIndex <= previousLeafIndex {
@@ -339,7 +338,7 @@ final class ReceiptStream {
             return
         }
         do {
-            try MerkleVerifier.verifyInclusion(leafHash: record.leafHash, index: UInt64(p.leafIndex),
+            try MerkleVerifier.verifyInclusion(leafHash: record.parsed.leafHash, index: UInt64(p.leafIndex),
                                                treeSize: UInt64(p.treeSize), proof: p.path, root: target.rootHash)
         } catch {
             fail(error.code.rawValue, error.reason)
@@ -361,10 +360,7 @@ final class ReceiptStream {
 
     /// What a worker found in one line.
     struct Record: Sendable {
-        let line: Int
-        let receiptHash: Hash256
-        let leafHash: Hash256
-        let receipt: Receipt?
+        let parsed: ReceiptLine
         let parseFailure: Failure?
         let profileFailure: Failure?
         let signatureFailure: Failure?
@@ -387,7 +383,8 @@ final class ReceiptStream {
         }
 
         var record: Record {
-            Record(line: number, receiptHash: receiptHasher.finalize(), leafHash: leafHasher.finalize(), receipt: nil,
+            Record(parsed: ReceiptLine(line: number, receiptHash: receiptHasher.finalize(), leafHash: leafHasher.finalize(),
+                                       receipt: nil, signingDigest: nil),
                    parseFailure: nil, profileFailure: nil, signatureFailure: nil)
         }
     }

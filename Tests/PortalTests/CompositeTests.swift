@@ -37,7 +37,7 @@ final class CompositeTests: XCTestCase {
         XCTAssertEqual(try KeyFiles.readPublic(dir + "/pq.pub"), key)
         // The public file is what verify --trust reads: the key object.
         XCTAssertEqual(try FileIO.read(dir + "/pq.pub", limit: 1 << 16), JCS.canonicalize(key.json) + [0x0a])
-        assertCode(.fileExists) { try KeyFiles.generate(prefix: dir + "/pq", profile: .mldsa65Ed25519, random: SecureRandom.bytes) }
+        assertCode(.fileExists) { try KeyFiles.generate(prefix: dir + "/pq", profile: .mldsa65Ed25519, random: SystemRandom.bytes) }
 
         // Strictness: wrong members, wrong lengths, the other profile's members.
         let s = Base64URL.encode([UInt8](repeating: 1, count: 32))

@@ -48,12 +48,7 @@ enum SodiumEd25519 {
     }
 
     /// `randombytes_buf` into a fresh seed (key generation tools only; never the verifier).
-    static func randomSeed() -> [UInt8] {
-        Sodium.ensureInitialized()
-        var seed = [UInt8](repeating: 0, count: seedBytes)
-        randombytes_buf(&seed, seed.count)
-        return seed
-    }
+    static func randomSeed() -> [UInt8] { SystemRandom.bytes(seedBytes) }
 
     /// Passes a non-null pointer even for an empty message (an empty Array may have no storage).
     private static func withNonNullBase<R>(

@@ -1,6 +1,7 @@
 internal import CSodium
 
-/// Random bytes from libsodium's `randombytes_buf` (getrandom(2) on Linux, one call per buffer).
+/// Random bytes from libsodium's `randombytes_buf` (getrandom(2) on Linux, one call per buffer): salts,
+/// the Portal's salts, log ids, session ids and key seeds.
 package enum SystemRandom {
     package static func bytes(_ count: Int) -> [UInt8] {
         Sodium.ensureInitialized()

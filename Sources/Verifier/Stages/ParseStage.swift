@@ -223,13 +223,18 @@ enum ParseStage {
         return (line, failure)
     }
 
+    /// PROFILE_MISMATCH when `p` is not the declared profile.
+    static func profileMismatch(_ p: Profile, declared: Profile, file: String, line: Int?, _ what: String) -> Failure? {
+        guard p != declared else { return nil }
+        return Failure(.profileMismatch, .parse, file: file, line: line,
+                       "\(what) uses profile \(p.rawValue) but the bundle declares \(declared.rawValue)")
+    }
+
     /// Every object and key must use the profile the manifest declares.
     static func checkProfiles(_ run: Run) {
         guard let profile = run.declaredProfile else { return }
         func check(_ p: Profile, file: String, line: Int? = nil, _ what: String) {
-            guard p != profile else { return }
-            run.fail(.profileMismatch, .parse, file: file, line: line,
-                     "\(what) uses profile \(p.rawValue) but the bundle declares \(profile.rawValue)")
+            if let f = profileMismatch(p, declared: profile, file: file, line: line, what) { run.fail(f) }
         }
         if let sig = run.manifest?.value.signature { check(sig.profile, file: BundlePath.manifestName, "the manifest signature") }
         for ref in run.artifactOrder {
