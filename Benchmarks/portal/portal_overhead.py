@@ -339,18 +339,23 @@ async def overhead_run(args, setup, mode):
 
 
 def count_state(setup, expected_calls):
-    """Counts the Portal's records and checks that every call has its two receipts."""
+    """Counts the Portal's records (journal.jsonl: a payload record before each receipt, and the
+    checkpoints) and checks that every call has its two receipts."""
     events = {}
-    with open(f"{setup.state}/receipts.jsonl", "rb") as f:
-        lines = f.read().splitlines()
-    for line in lines:
+    checkpoints = payloads = 0
+    lines = []
+    with open(f"{setup.state}/journal.jsonl", "rb") as f:
+        records = f.read().splitlines()
+    for line in records:
         r = json.loads(line)
-        key = f"{r['event']}:{r['decision']}/{r['reason']}"
-        events[key] = events.get(key, 0) + 1
-    with open(f"{setup.state}/checkpoints.jsonl", "rb") as f:
-        checkpoints = len(f.read().splitlines())
-    with open(f"{setup.state}/payloads.jsonl", "rb") as f:
-        payloads = len(f.read().splitlines())
+        if r["type"] == "receipt":
+            lines.append(line)
+            key = f"{r['event']}:{r['decision']}/{r['reason']}"
+            events[key] = events.get(key, 0) + 1
+        elif r["type"] == "checkpoint":
+            checkpoints += 1
+        elif r["type"] == "portal_payload":
+            payloads += 1
     problems = []
     if events.get("tool_call:allow/ok", 0) != expected_calls:
         problems.append(f"{events.get('tool_call:allow/ok', 0)} tool_call allow receipts for {expected_calls} calls")
@@ -392,22 +397,23 @@ def export_and_verify(portal, verify, setup, tier="2"):
 
 
 def fsync_probe(directory, n):
-    """The Portal's append of one receipt (StateStore.append): a payload line to payloads.jsonl, a
-    receipt line to receipts.jsonl, fsync of each. Timed back to back, and paced (1 ms idle before
-    each append, as between the calls of a client: an idle device and CPU answer more slowly)."""
-    payload_line = b"x" * 260 + b"\n"  # about a payloads.jsonl record of an echo call
+    """The Portal's append of one receipt (StateStore.append): one write of its payload record and
+    the receipt line to journal.jsonl, then fdatasync. Timed back to back, and paced (1 ms idle
+    before each append, as between the calls of a client: an idle device and CPU answer more
+    slowly). For comparison, format 1's append: a line to each of two files and fsync of each."""
+    payload_line = b"x" * 280 + b"\n"  # about a payload record of an echo call
     receipt_line = b"y" * 700 + b"\n"  # about a receipt line
-    paths = [f"{directory}/probe-payloads.jsonl", f"{directory}/probe-receipts.jsonl"]
+    paths = [f"{directory}/probe-journal.jsonl", f"{directory}/probe-receipts.jsonl"]
     fds = [os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600) for p in paths]
     single, pair, paced = [], [], []
     try:
         for _ in range(20):  # warm-up
-            os.write(fds[1], receipt_line)
-            os.fsync(fds[1])
+            os.write(fds[0], payload_line + receipt_line)
+            os.fdatasync(fds[0])
         for _ in range(n):
             t0 = time.perf_counter_ns()
-            os.write(fds[1], receipt_line)
-            os.fsync(fds[1])
+            os.write(fds[0], payload_line + receipt_line)
+            os.fdatasync(fds[0])
             single.append(time.perf_counter_ns() - t0)
             t0 = time.perf_counter_ns()
             os.write(fds[0], payload_line)
@@ -418,19 +424,17 @@ def fsync_probe(directory, n):
         for _ in range(n):
             time.sleep(0.001)
             t0 = time.perf_counter_ns()
-            os.write(fds[0], payload_line)
-            os.write(fds[1], receipt_line)
-            os.fsync(fds[0])
-            os.fsync(fds[1])
+            os.write(fds[0], payload_line + receipt_line)
+            os.fdatasync(fds[0])
             paced.append(time.perf_counter_ns() - t0)
     finally:
         for fd in fds:
             os.close(fd)
         for p in paths:
             os.unlink(p)
-    return {"one_append_one_fsync": summary_us(single),
-            "receipt_append_two_fsyncs": summary_us(pair),
-            "receipt_append_two_fsyncs_paced_1ms": summary_us(paced)}
+    return {"receipt_append_one_fdatasync": summary_us(single),
+            "receipt_append_one_fdatasync_paced_1ms": summary_us(paced),
+            "format1_receipt_append_two_fsyncs": summary_us(pair)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,8 +552,8 @@ def overhead_series(args, tmp_root, runs, mode, label):
             print(f"{label} run {i + 1}: direct {r['latency']['direct']['median_us']} us, portal "
                   f"{r['latency']['portal']['median_us']} us, overhead {r['overhead_median_us']} us; "
                   f"{r['state']['receipts']} receipts, verify {r['bundle']['verdict']}"
-                  + (f"; fsync pair {r['fsync_probe']['receipt_append_two_fsyncs']['median_us']} us, paced "
-                     f"{r['fsync_probe']['receipt_append_two_fsyncs_paced_1ms']['median_us']} us" if args.fsync_probe else "")
+                  + (f"; receipt append {r['fsync_probe']['receipt_append_one_fdatasync']['median_us']} us, paced "
+                     f"{r['fsync_probe']['receipt_append_one_fdatasync_paced_1ms']['median_us']} us" if args.fsync_probe else "")
                   + f"; load {r['loadavg_start']}", file=sys.stderr)
             if r["state"]["problems"] or r["bundle"]["verdict"] != "PASS" or r["bundle"]["exit_status"] != 0:
                 problems.append({"series": label, "run": i + 1, "state": r["state"]["problems"], "verify": r["bundle"]})
@@ -572,10 +576,9 @@ def overhead_series(args, tmp_root, runs, mode, label):
     }
     if args.fsync_probe and out:
         series["fsync_probe_median_us"] = {
-            "one_append_one_fsync": statistics.median(r["fsync_probe"]["one_append_one_fsync"]["median_us"] for r in out),
-            "receipt_append_two_fsyncs": statistics.median(r["fsync_probe"]["receipt_append_two_fsyncs"]["median_us"] for r in out),
-            "receipt_append_two_fsyncs_paced_1ms": statistics.median(
-                r["fsync_probe"]["receipt_append_two_fsyncs_paced_1ms"]["median_us"] for r in out),
+            k: statistics.median(r["fsync_probe"][k]["median_us"] for r in out)
+            for k in ("receipt_append_one_fdatasync", "receipt_append_one_fdatasync_paced_1ms",
+                      "format1_receipt_append_two_fsyncs")
         }
     return series, problems
 

@@ -155,8 +155,8 @@ package struct SealedDocument: Sendable {
         self.init(value: value, bytes: JCS.canonicalize(value))
     }
 
-    /// `bytes` must be the JCS form of `value`.
-    init(value: JSONValue, bytes: [UInt8]) {
+    /// `bytes` must be the JCS form of `value` (checked by the caller, e.g. with JCS.parseCanonical).
+    package init(value: JSONValue, bytes: [UInt8]) {
         self.value = value
         self.bytes = bytes
         self.hash = SHA256Hasher.hash(bytes)

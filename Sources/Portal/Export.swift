@@ -29,13 +29,13 @@ package enum Exporter {
         }
         let covered = Int(last.treeSize)
         guard covered <= receipts.count else {
-            throw PortalError(.stateCorrupt, "checkpoints.jsonl", "the last checkpoint covers \(covered) receipts, the log holds \(receipts.count)")
+            throw PortalError(.stateCorrupt, StateStore.journalName, "the last checkpoint covers \(covered) receipts, the log holds \(receipts.count)")
         }
         let log: EvidenceLog
         do {
             log = try EvidenceLog(logID: logID, portal: portal, restoring: Array(receipts.prefix(covered)), checkpoints: checkpoints)
         } catch {
-            throw PortalError(.stateCorrupt, "checkpoints.jsonl", error.reason)
+            throw PortalError(.stateCorrupt, StateStore.journalName, error.reason)
         }
         let byRef = Dictionary(artifacts.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
         var needed: [Hash256] = []

@@ -14,36 +14,44 @@ package protocol ReceiptSink: AnyObject {
     func append(checkpoint: SealedDocument) throws(PortalError)
 }
 
-/// The Portal's state directory:
+/// The Portal's state directory (format version 2):
 ///
 ///     lock               flock(2): one Portal per state directory
-///     portal.json        {"artifacts":[refs],"log_id":…,"portal_key_id":…,"type":"portal_state","version":1}
+///     portal.json        {"artifacts":[refs],"log_id":…,"portal_key_id":…,"type":"portal_state","version":2}
 ///     artifacts/<ref>.json   the sealed artifacts this log's receipts name (canonical bytes)
-///     receipts.jsonl     append-only: each line a receipt's canonical bytes
-///     payloads.jsonl     append-only: {"payload","receipt_hash","salt"} per receipt (tier-2 export)
-///     checkpoints.jsonl  append-only: each line a signed checkpoint
+///     journal.jsonl      append-only, one canonical JSON object per line:
+///                          {"payload","receipt_hash","salt","type":"portal_payload"}, then its receipt
+///                          (the receipt's canonical bytes, as exported), written together;
+///                          or a signed checkpoint
 ///
-/// Every append is followed by fsync before the caller acts on it. On open, a torn last line (no
-/// final newline, or unparsable) of each JSON Lines file is cut off; anything wrong before the last
-/// line is corruption and stops the Portal.
+/// Each append is one write(2) and one fdatasync(2) before the caller acts on it: a receipt and
+/// the salt and payload it commits to become durable together, so a `tools/call` costs two flushes
+/// (its call receipt before forwarding, its result receipt before answering). On open, a torn end
+/// is cut: a last line without its newline or that does not parse, and then a payload record whose
+/// receipt did not follow. Anything wrong before that is corruption and stops the Portal.
+///
+/// Version 1 kept receipts.jsonl, payloads.jsonl and checkpoints.jsonl (two flushes per receipt); a
+/// version-1 directory is migrated to the journal when a Portal opens it for writing.
 package final class StateStore: ReceiptSink {
     package let directory: String
     package let logID: Hash256
     package let portalKeyID: Hash256
     package private(set) var artifactRefs: [Hash256]
     private var lockFD: Int32 = -1
-    private var receiptsFD: Int32 = -1
-    private var payloadsFD: Int32 = -1
-    private var checkpointsFD: Int32 = -1
+    private var journalFD: Int32 = -1
     /// What recovery found and repaired, for the operator's log.
     package private(set) var repairs: [String] = []
 
     static let metaName = "portal.json"
-    static let receiptsName = "receipts.jsonl"
-    static let payloadsName = "payloads.jsonl"
-    static let checkpointsName = "checkpoints.jsonl"
+    package static let journalName = "journal.jsonl"
+    /// The files of format version 1, read once to migrate.
+    static let legacyReceiptsName = "receipts.jsonl"
+    static let legacyPayloadsName = "payloads.jsonl"
+    static let legacyCheckpointsName = "checkpoints.jsonl"
+    static let formatVersion: Int64 = 2
     static let maxLogBytes = 1 << 36
     static let maxPayloadLineBytes = 24 << 20
+    static let payloadType = "portal_payload"
 
     package enum LockMode { case exclusive, readOnlyIfLocked }
 
@@ -58,6 +66,8 @@ package final class StateStore: ReceiptSink {
     /// when another Portal holds the lock; `readOnly` is set when a running Portal holds it and the
     /// mode allowed reading anyway (export while running: nothing is repaired or written).
     package private(set) var readOnly = false
+    /// The format version found on disk: 1 only for a locked version-1 directory read read-only.
+    private var version: Int64 = formatVersion
 
     package init(directory: String, portal: PublicKey, mode: LockMode = .exclusive, newLogID: () -> Hash256) throws(PortalError) {
         self.directory = directory
@@ -81,6 +91,8 @@ package final class StateStore: ReceiptSink {
             logID = meta.logID
             portalKeyID = meta.portalKeyID
             artifactRefs = meta.artifacts
+            version = meta.version
+            if version == 1 && !readOnly { try migrateFromVersion1() }
         } else {
             guard !readOnly else { throw PortalError(.stateCorrupt, metaPath, "missing") }
             logID = newLogID()
@@ -91,20 +103,26 @@ package final class StateStore: ReceiptSink {
     }
 
     deinit {
-        for fd in [receiptsFD, payloadsFD, checkpointsFD, lockFD] where fd >= 0 { close(fd) }
+        for fd in [journalFD, lockFD] where fd >= 0 { close(fd) }
     }
 
     // MARK: meta and artifacts
 
-    static func readMeta(_ path: String) throws(PortalError) -> (logID: Hash256, portalKeyID: Hash256, artifacts: [Hash256]) {
+    static func readMeta(_ path: String) throws(PortalError)
+        -> (logID: Hash256, portalKeyID: Hash256, artifacts: [Hash256], version: Int64)
+    {
         var bytes = try FileIO.read(path, limit: 1 << 20)
         if bytes.last == 0x0a { bytes.removeLast() }
         do {
             let r = try ObjectReader(try JCS.isCanonical(bytes), members: ["artifacts", "log_id", "portal_key_id", "type", "version"])
-            guard try r.string("type", repertoire: .token) == "portal_state", try r.int("version", min: 1, max: 1) == 1 else {
+            guard try r.string("type", repertoire: .token) == "portal_state" else {
                 throw PortalError(.stateCorrupt, path, "not a Portal state file")
             }
-            return (try r.hash("log_id"), try r.hash("portal_key_id"), try r.hashArray("artifacts", maxCount: FormatLimits.maxArtifacts))
+            let version = try r.int("version", min: 1)
+            guard version <= formatVersion else {
+                throw PortalError(.stateCorrupt, path, "state format version \(version) is newer than this Portal (\(formatVersion))")
+            }
+            return (try r.hash("log_id"), try r.hash("portal_key_id"), try r.hashArray("artifacts", maxCount: FormatLimits.maxArtifacts), version)
         } catch let e as PortalError {
             throw e
         } catch {
@@ -118,7 +136,7 @@ package final class StateStore: ReceiptSink {
             ("log_id", .hash(logID)),
             ("portal_key_id", .hash(portalKeyID)),
             ("type", .str("portal_state")),
-            ("version", .int(1)),
+            ("version", .int(version)),
         ])
         try FileIO.writeAtomically(directory + "/" + Self.metaName, JCS.canonicalize(value) + [0x0a], mode: 0o600)
     }
@@ -133,10 +151,69 @@ package final class StateStore: ReceiptSink {
 
     func artifactPath(_ ref: Hash256) -> String { "\(directory)/artifacts/\(ref.hex).json" }
 
+    // MARK: records
+
+    /// One line of the journal.
+    enum Record {
+        case payload(receiptHash: Hash256, salt: [UInt8], payload: [UInt8])
+        case receipt(Receipt, SealedDocument)
+        case checkpoint(Checkpoint, SealedDocument)
+
+        var isPayload: Bool { if case .payload = self { true } else { false } }
+    }
+
+    /// Journal lines parse as canonical JSON with room for a payload record's large string.
+    static let journalOptions: JSONParseOptions = {
+        var o = JSONParseOptions.evidence
+        o.maxBytes = maxPayloadLineBytes
+        o.maxStringBytes = maxPayloadLineBytes
+        return o
+    }()
+
+    /// Parses one journal line: canonical JSON, then by its `type` a payload record, a receipt or a
+    /// checkpoint under the format's rules (receipts and checkpoints within the bundle line limit).
+    static func record(_ bytes: ArraySlice<UInt8>) throws(PortalError) -> Record {
+        let value: JSONValue
+        do { value = try JCS.parseCanonical(bytes, options: journalOptions) } catch {
+            throw PortalError(.stateCorrupt, "", "not canonical JSON: \(error)")
+        }
+        guard case .object(let object) = value, case .string(let type)? = object["type"] else {
+            throw PortalError(.stateCorrupt, "", "not a record: no type")
+        }
+        do {
+            switch type {
+            case payloadType:
+                let r = try ObjectReader(value, members: ["payload", "receipt_hash", "salt", "type"])
+                return .payload(receiptHash: try r.hash("receipt_hash"), salt: try r.base64url("salt", maxBytes: 64),
+                                payload: try r.base64url("payload", maxBytes: maxPayloadLineBytes))
+            case ObjectType.receipt.rawValue where bytes.count <= FormatLimits.maxLineBytes:
+                return .receipt(try Receipt(value), SealedDocument(value: value, bytes: Array(bytes)))
+            case ObjectType.checkpoint.rawValue where bytes.count <= FormatLimits.maxLineBytes:
+                return .checkpoint(try Checkpoint(value), SealedDocument(value: value, bytes: Array(bytes)))
+            default:
+                throw PortalError(.stateCorrupt, "", "not a journal record (type \(type), \(bytes.count) bytes)")
+            }
+        } catch let e as PortalError {
+            throw e
+        } catch {
+            throw PortalError(.stateCorrupt, "", "not a valid \(type) record: \(error)")
+        }
+    }
+
+    /// The payload record written just before a receipt.
+    static func payloadLine(_ r: LoggedReceipt) -> [UInt8] {
+        JCS.canonicalize(.obj([
+            ("payload", .str(Base64URL.encode(r.payload))),
+            ("receipt_hash", .hash(r.receiptHash)),
+            ("salt", .str(Base64URL.encode(r.salt))),
+            ("type", .str(payloadType)),
+        ])) + [0x0a]
+    }
+
     // MARK: recovery
 
-    /// Reads every record, repairing torn last lines (unless read-only). `withPayloads` loads salts
-    /// and payloads too (export); `run` only needs the receipts.
+    /// Reads every record, repairing a torn end (unless read-only). `withPayloads` keeps salts and
+    /// payloads (export); `run` only needs the receipts.
     package func load(withPayloads: Bool) throws(PortalError) -> Contents {
         var artifacts: [SealedArtifact] = []
         for ref in artifactRefs {
@@ -144,152 +221,214 @@ package final class StateStore: ReceiptSink {
             guard a.ref == ref else { throw PortalError(.stateCorrupt, artifactPath(ref), "the file does not hash to its name") }
             artifacts.append(a)
         }
-
-        let receiptLines = try lines(Self.receiptsName, maxLine: FormatLimits.maxLineBytes) { (bytes: ArraySlice<UInt8>) -> Bool in
-            (try? Receipt(try JCS.isCanonical(Array(bytes)))) != nil
-        }
-        var payloads: [Hash256: (salt: [UInt8], payload: [UInt8])] = [:]
-        let payloadLines = try lines(Self.payloadsName, maxLine: Self.maxPayloadLineBytes) { (bytes: ArraySlice<UInt8>) -> Bool in
-            (try? Self.parsePayloadLine(bytes)) != nil
-        }
-        if withPayloads {
-            for line in payloadLines {
-                let p = try Self.parsePayloadLine(line.bytes, file: Self.payloadsName, line: line.number)
-                payloads[p.receiptHash] = (p.salt, p.payload)
-            }
-        }
-
-        var receipts: [LoggedReceipt] = []
+        let records = version == 1 ? try legacyRecords() : try journalRecords()
+        var contents = Contents(receipts: [], checkpoints: [], artifacts: artifacts)
         var chains: [String: (next: Int64, last: Hash256)] = [:]
-        for line in receiptLines {
-            let bytes = Array(line.bytes)
-            let where_ = "\(Self.receiptsName):\(line.number)"
-            let receipt: Receipt
-            do { receipt = try Receipt(try JCS.isCanonical(bytes)) } catch {
-                throw PortalError(.stateCorrupt, where_, "not a canonical receipt: \(error)")
+        var pending: (receiptHash: Hash256, salt: [UInt8], payload: [UInt8])? = nil
+        for (number, record) in records {
+            let where_ = "\(Self.journalName):\(number)"
+            switch record {
+            case .payload(let receiptHash, let salt, let payload):
+                guard pending == nil else { throw PortalError(.stateCorrupt, where_, "a payload record follows another") }
+                pending = (receiptHash, withPayloads ? salt : [], withPayloads ? payload : [])
+            case .receipt(let receipt, let document):
+                guard let p = pending, p.receiptHash == document.hash else {
+                    throw PortalError(.stateCorrupt, where_, "a receipt without its payload record just before it")
+                }
+                pending = nil
+                let state = chains[receipt.sessionID]
+                let expectedPrev = state?.last ?? Receipt.genesis(artifactRef: receipt.artifactRef, sessionID: receipt.sessionID)
+                guard receipt.seq == (state?.next ?? 0), receipt.prev == expectedPrev else {
+                    throw PortalError(.stateCorrupt, where_, "breaks the hash chain of session \(receipt.sessionID)")
+                }
+                chains[receipt.sessionID] = (receipt.seq + 1, document.hash)
+                contents.receipts.append(LoggedReceipt(receipt: receipt, document: document, leafHash: MerkleHash.leaf(document.bytes),
+                                                       salt: p.salt, payload: p.payload))
+            case .checkpoint(let checkpoint, let document):
+                guard pending == nil else { throw PortalError(.stateCorrupt, where_, "a checkpoint between a payload record and its receipt") }
+                guard checkpoint.logID == logID else { throw PortalError(.stateCorrupt, where_, "a checkpoint of another log") }
+                contents.checkpoints.append((checkpoint, document))
             }
-            let document = SealedDocument(Self.reparse(bytes))
-            let state = chains[receipt.sessionID]
-            let expectedPrev = state?.last ?? Receipt.genesis(artifactRef: receipt.artifactRef, sessionID: receipt.sessionID)
-            guard receipt.seq == (state?.next ?? 0), receipt.prev == expectedPrev else {
-                throw PortalError(.stateCorrupt, where_, "breaks the hash chain of session \(receipt.sessionID)")
-            }
-            chains[receipt.sessionID] = (receipt.seq + 1, document.hash)
-            let disclosed = payloads[document.hash]
-            receipts.append(LoggedReceipt(receipt: receipt, document: document, leafHash: MerkleHash.leaf(bytes),
-                                          salt: disclosed?.salt ?? [], payload: disclosed?.payload ?? []))
         }
+        // A payload record at the very end was cut as torn (journalRecords); none is left pending.
+        return contents
+    }
 
-        var checkpoints: [(checkpoint: Checkpoint, document: SealedDocument)] = []
-        for line in try lines(Self.checkpointsName, maxLine: FormatLimits.maxLineBytes, valid: { (bytes: ArraySlice<UInt8>) -> Bool in
-            (try? Checkpoint(try JCS.isCanonical(Array(bytes)))) != nil
-        }) {
-            let bytes = Array(line.bytes)
-            let checkpoint: Checkpoint
-            do { checkpoint = try Checkpoint(try JCS.isCanonical(bytes)) } catch {
-                throw PortalError(.stateCorrupt, "\(Self.checkpointsName):\(line.number)", "not a canonical checkpoint: \(error)")
-            }
-            guard checkpoint.logID == logID else {
-                throw PortalError(.stateCorrupt, "\(Self.checkpointsName):\(line.number)", "a checkpoint of another log")
-            }
-            checkpoints.append((checkpoint, SealedDocument(Self.reparse(bytes))))
+    /// The in-memory log of `contents`, re-signing nothing: PORTAL_STATE_CORRUPT when the
+    /// checkpoints do not match the receipts (a checkpoint over more receipts than the journal
+    /// holds, or a root that differs).
+    package func restoredLog(_ contents: Contents, portal: SigningIdentity) throws(PortalError) -> EvidenceLog {
+        do {
+            return try EvidenceLog(logID: logID, portal: portal, restoring: contents.receipts, checkpoints: contents.checkpoints)
+        } catch {
+            throw PortalError(.stateCorrupt, Self.journalName, error.reason)
         }
-        return Contents(receipts: receipts, checkpoints: checkpoints, artifacts: artifacts)
     }
 
-    /// Bytes that were just checked to be canonical JSON parse again without error.
-    static func reparse(_ bytes: [UInt8]) -> JSONValue {
-        (try? JSONParser.parse(bytes)) ?? .null
-    }
-
-    struct Line {
-        let number: Int
-        let bytes: ArraySlice<UInt8>
-    }
-
-    /// The complete lines of one JSON Lines file. A last line without its newline, or one that
-    /// `valid` rejects, is torn: it is cut off the file (read-write) or ignored (read-only).
-    private func lines(_ name: String, maxLine: Int, valid: (ArraySlice<UInt8>) -> Bool) throws(PortalError) -> [Line] {
-        let path = directory + "/" + name
+    /// The journal's records with their line numbers. A torn end is cut off the file (read-write) or
+    /// ignored (read-only): a last line without its newline, or one that does not parse as a record,
+    /// and then a payload record left without the receipt written with it. An unparsable line
+    /// before that is corruption.
+    private func journalRecords() throws(PortalError) -> [(Int, Record)] {
+        let path = directory + "/" + Self.journalName
         guard FileIO.exists(path) else { return [] }
         let bytes = try FileIO.read(path, limit: Self.maxLogBytes)
-        var out: [Line] = []
+        var spans: [Range<Int>] = []
         var start = 0
-        var number = 0
-        var keep = 0
         for i in bytes.indices where bytes[i] == 0x0a {
-            number += 1
-            out.append(Line(number: number, bytes: bytes[start..<i]))
+            spans.append(start..<i)
             start = i + 1
         }
-        keep = start
-        if let last = out.last, last.bytes.count > maxLine || !valid(last.bytes) {
-            keep = last.bytes.startIndex
-            out.removeLast()
+        var records: [(Int, Record)] = []
+        records.reserveCapacity(spans.count)
+        var keep = start  // bytes past the last newline are torn
+        for (k, span) in spans.enumerated() {
+            do {
+                records.append((k + 1, try Self.record(bytes[span])))
+            } catch {
+                guard k == spans.count - 1 else {
+                    throw PortalError(.stateCorrupt, "\(Self.journalName):\(k + 1)", error.reason)
+                }
+                keep = span.lowerBound
+            }
         }
-        for line in out where line.bytes.count > maxLine {
-            throw PortalError(.stateCorrupt, "\(name):\(line.number)", "longer than \(maxLine) bytes")
+        if let last = records.last, last.1.isPayload {
+            keep = spans[last.0 - 1].lowerBound
+            records.removeLast()
         }
         if keep < bytes.count {
-            if readOnly { return out }
-            repairs.append("\(name): cut a torn last record of \(bytes.count - keep) bytes")
+            if readOnly { return records }
+            repairs.append("\(Self.journalName): cut a torn end of \(bytes.count - keep) bytes")
             guard truncate(path, off_t(keep)) == 0 else {
-                throw PortalError(.io, path, "cannot truncate the torn last record: \(FileIO.errnoText())")
+                throw PortalError(.io, path, "cannot truncate the torn end: \(FileIO.errnoText())")
             }
             let fd = open(path, O_RDWR | O_CLOEXEC)
-            if fd >= 0 { _ = fsync(fd); close(fd) }
+            guard fd >= 0, fsync(fd) == 0 else {
+                if fd >= 0 { close(fd) }
+                throw PortalError(.io, path, "cannot sync the cut journal: \(FileIO.errnoText())")
+            }
+            close(fd)
         }
+        return records
+    }
+
+    // MARK: format version 1
+
+    /// The records of a version-1 directory in journal order: each receipt preceded by its payload
+    /// record (an empty one when the payload was lost: a version-1 crash between the two flushes;
+    /// such a receipt is never disclosed), each checkpoint after the receipt that completes its tree.
+    /// A torn last line of each file is ignored, as version 1 did.
+    private func legacyRecords() throws(PortalError) -> [(Int, Record)] {
+        func lines(_ name: String, maxLine: Int) throws(PortalError) -> [(Int, ArraySlice<UInt8>)] {
+            let path = directory + "/" + name
+            guard FileIO.exists(path) else { return [] }
+            let bytes = try FileIO.read(path, limit: Self.maxLogBytes)
+            var out: [(Int, ArraySlice<UInt8>)] = []
+            var start = 0
+            for i in bytes.indices where bytes[i] == 0x0a {
+                out.append((out.count + 1, bytes[start..<i]))
+                start = i + 1
+            }
+            for (n, line) in out where line.count > maxLine {
+                guard n == out.count else { throw PortalError(.stateCorrupt, "\(name):\(n)", "longer than \(maxLine) bytes") }
+            }
+            return out
+        }
+        func parse(_ name: String, _ n: Int, _ line: ArraySlice<UInt8>, last: Bool) throws(PortalError) -> Record? {
+            var bytes = line
+            if name == Self.legacyPayloadsName {
+                // Version-1 payload records had no type member; it sorts last.
+                bytes = line.dropLast() + Array(#","type":"\#(Self.payloadType)"}"#.utf8)
+            }
+            do { return try Self.record(bytes) } catch {
+                if last { return nil }
+                throw PortalError(.stateCorrupt, "\(name):\(n)", error.reason)
+            }
+        }
+        var payloads: [Hash256: Record] = [:]
+        let payloadLines = try lines(Self.legacyPayloadsName, maxLine: Self.maxPayloadLineBytes)
+        for (n, line) in payloadLines {
+            if let r = try parse(Self.legacyPayloadsName, n, line, last: n == payloadLines.count),
+               case .payload(let h, _, _) = r { payloads[h] = r }
+        }
+        var checkpoints: [Record] = []
+        let checkpointLines = try lines(Self.legacyCheckpointsName, maxLine: FormatLimits.maxLineBytes)
+        for (n, line) in checkpointLines {
+            if let r = try parse(Self.legacyCheckpointsName, n, line, last: n == checkpointLines.count) { checkpoints.append(r) }
+        }
+        var out: [(Int, Record)] = []
+        func emitCheckpoints(through size: Int) {
+            while case .checkpoint(let c, _)? = checkpoints.first, c.treeSize <= size {
+                out.append((out.count + 1, checkpoints.removeFirst()))
+            }
+        }
+        var receipts = 0
+        let receiptLines = try lines(Self.legacyReceiptsName, maxLine: FormatLimits.maxLineBytes)
+        for (n, line) in receiptLines {
+            guard let r = try parse(Self.legacyReceiptsName, n, line, last: n == receiptLines.count),
+                  case .receipt(_, let document) = r else { continue }
+            out.append((out.count + 1, payloads[document.hash] ?? .payload(receiptHash: document.hash, salt: [], payload: [])))
+            out.append((out.count + 1, r))
+            receipts += 1
+            emitCheckpoints(through: receipts)
+        }
+        for c in checkpoints { out.append((out.count + 1, c)) }  // beyond the receipts: restoring the log refuses them
         return out
     }
 
-    static func payloadLine(_ r: LoggedReceipt) -> [UInt8] {
-        JCS.canonicalize(.obj([
-            ("payload", .str(Base64URL.encode(r.payload))),
-            ("receipt_hash", .hash(r.receiptHash)),
-            ("salt", .str(Base64URL.encode(r.salt))),
-        ])) + [0x0a]
-    }
-
-    static func parsePayloadLine(_ bytes: ArraySlice<UInt8>, file: String = "", line: Int = 0) throws(PortalError)
-        -> (receiptHash: Hash256, salt: [UInt8], payload: [UInt8])
-    {
-        var options = JSONParseOptions.evidence
-        options.maxBytes = maxPayloadLineBytes
-        options.maxStringBytes = maxPayloadLineBytes
-        do {
-            let r = try ObjectReader(try JSONParser.parse(bytes, options: options), members: ["payload", "receipt_hash", "salt"])
-            return (try r.hash("receipt_hash"), try r.base64url("salt", maxBytes: 64), try r.base64url("payload", maxBytes: maxPayloadLineBytes))
-        } catch {
-            throw PortalError(.stateCorrupt, "\(file):\(line)", "not a payload record: \(error)")
+    /// Rewrites a version-1 directory as a journal: the journal is written whole beside the old
+    /// files and renamed into place, then portal.json says version 2, then the old files go. A crash
+    /// before portal.json changes leaves version 1 intact (the next open migrates again).
+    private func migrateFromVersion1() throws(PortalError) {
+        var bytes: [UInt8] = []
+        for (_, record) in try legacyRecords() {
+            switch record {
+            case .payload(let h, let salt, let payload):
+                bytes += JCS.canonicalize(.obj([
+                    ("payload", .str(Base64URL.encode(payload))), ("receipt_hash", .hash(h)),
+                    ("salt", .str(Base64URL.encode(salt))), ("type", .str(Self.payloadType)),
+                ])) + [0x0a]
+            case .receipt(_, let d), .checkpoint(_, let d):
+                bytes += d.bytes + [0x0a]
+            }
         }
+        try FileIO.writeAtomically(directory + "/" + Self.journalName, bytes, mode: 0o600)
+        version = Self.formatVersion
+        try writeMeta()
+        for name in [Self.legacyReceiptsName, Self.legacyPayloadsName, Self.legacyCheckpointsName] {
+            _ = unlink(directory + "/" + name)
+        }
+        try FileIO.syncDirectory(of: directory + "/" + Self.journalName)
+        repairs.append("migrated the state directory from format 1 (three files) to format 2 (\(Self.journalName))")
     }
 
     // MARK: appending
 
-    private func appendFD(_ name: String, _ fd: inout Int32) throws(PortalError) -> Int32 {
-        if fd >= 0 { return fd }
+    private func journal() throws(PortalError) -> Int32 {
+        if journalFD >= 0 { return journalFD }
         guard !readOnly else { throw PortalError(.stateLocked, directory, "opened read-only") }
-        let path = directory + "/" + name
+        let path = directory + "/" + Self.journalName
         let created = !FileIO.exists(path)
         let opened = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard opened >= 0 else { throw PortalError(.io, path, "cannot open for appending: \(FileIO.errnoText())") }
         if created { try FileIO.syncDirectory(of: path) }
-        fd = opened
+        journalFD = opened
         return opened
     }
 
+    /// One write, one flush: `fdatasync` makes the bytes and the file size durable (appends change
+    /// the size, so it flushes the metadata that reading them back needs).
+    private func appendDurably(_ bytes: [UInt8]) throws(PortalError) {
+        let fd = try journal()
+        try FileIO.writeAll(fd, bytes[...], path: Self.journalName)
+        guard fdatasync(fd) == 0 else { throw PortalError(.io, Self.journalName, "fdatasync failed: \(FileIO.errnoText())") }
+    }
+
     package func append(receipt: LoggedReceipt) throws(PortalError) {
-        let p = try appendFD(Self.payloadsName, &payloadsFD)
-        let r = try appendFD(Self.receiptsName, &receiptsFD)
-        try FileIO.writeAll(p, Self.payloadLine(receipt)[...], path: Self.payloadsName)
-        try FileIO.writeAll(r, (receipt.document.bytes + [0x0a])[...], path: Self.receiptsName)
-        guard fsync(p) == 0 else { throw PortalError(.io, Self.payloadsName, "fsync failed: \(FileIO.errnoText())") }
-        guard fsync(r) == 0 else { throw PortalError(.io, Self.receiptsName, "fsync failed: \(FileIO.errnoText())") }
+        try appendDurably(Self.payloadLine(receipt) + receipt.document.bytes + [0x0a])
     }
 
     package func append(checkpoint: SealedDocument) throws(PortalError) {
-        let c = try appendFD(Self.checkpointsName, &checkpointsFD)
-        try FileIO.writeAll(c, (checkpoint.bytes + [0x0a])[...], path: Self.checkpointsName)
-        guard fsync(c) == 0 else { throw PortalError(.io, Self.checkpointsName, "fsync failed: \(FileIO.errnoText())") }
+        try appendDurably(checkpoint.bytes + [0x0a])
     }
 }

@@ -152,10 +152,7 @@ struct Export: ParsableCommand {
                                        newLogID: { SHA256Hasher.hash(SystemRandom.bytes(32)) })
             for r in store.repairs { note(r) }
             let contents = try store.load(withPayloads: tier == 2)
-            let log: EvidenceLog
-            do {
-                log = try EvidenceLog(logID: store.logID, portal: portal, restoring: contents.receipts, checkpoints: contents.checkpoints)
-            } catch { throw PortalError(.stateCorrupt, "checkpoints.jsonl", error.reason) }
+            let log = try store.restoredLog(contents, portal: portal)
             if !store.readOnly {
                 let recorder = Recorder(log: log, sink: store, checkpointEvery: 0)
                 if try recorder.checkpoint(nowMS: nowMS()) != nil { note("signed a checkpoint over \(log.entries.count) receipts") }

@@ -73,10 +73,7 @@ struct Run: ParsableCommand {
             for p in parents { try store.add(artifact: p) }
             try store.add(artifact: sealed)
             let contents = try store.load(withPayloads: false)
-            let log: EvidenceLog
-            do {
-                log = try EvidenceLog(logID: store.logID, portal: portal, restoring: contents.receipts, checkpoints: contents.checkpoints)
-            } catch { throw PortalError(.stateCorrupt, "checkpoints.jsonl", error.reason) }
+            let log = try store.restoredLog(contents, portal: portal)
             let recorder = Recorder(log: log, sink: store, checkpointEvery: checkpointEvery, artifacts: contents.artifacts)
             if try recorder.checkpoint(nowMS: nowMS()) != nil {
                 note("recovery: signed a checkpoint over \(log.entries.count) receipts")
