@@ -56,13 +56,14 @@ package enum Ed25519 {
                 code: .keyLength,
                 reason: "Ed25519 public key is \(publicKey.count) bytes, expected \(publicKeyBytes)")
         }
-        guard signature.count == signatureBytes else {
-            throw SignatureError(
-                code: .signatureLength,
-                reason: "Ed25519 signature is \(signature.count) bytes, expected \(signatureBytes)")
-        }
-        try validatePublicKey(publicKey)
+        guard signature.count == signatureBytes else { throw signatureLengthError(signature.count) }
+        try verify(signature: signature, message: message, publicKey: ValidatedPublicKey(publicKey))
+    }
 
+    /// `verify` under a key whose rules (step 2) were checked when it was made: the same
+    /// result for every signature and message, without checking the key again.
+    package static func verify(signature: [UInt8], message: [UInt8], publicKey: ValidatedPublicKey) throws(SignatureError) {
+        guard signature.count == signatureBytes else { throw signatureLengthError(signature.count) }
         let r = signature[0..<32]
         let s = signature[32..<64]
         guard Ed25519Encoding.isCanonicalScalar(s) else {
@@ -74,10 +75,26 @@ package enum Ed25519 {
         guard !Ed25519Encoding.hasSmallOrder(r) else {
             throw SignatureError(code: .signatureInvalid, reason: "signature R is a point of small order")
         }
-        guard SodiumEd25519.verifyDetached(signature: signature, message: message, publicKey: publicKey) else {
+        guard SodiumEd25519.verifyDetached(signature: signature, message: message, publicKey: publicKey.bytes) else {
             throw SignatureError(
                 code: .signatureInvalid,
                 reason: "Ed25519 signature does not verify (libsodium crypto_sign_verify_detached)")
+        }
+    }
+
+    private static func signatureLengthError(_ count: Int) -> SignatureError {
+        SignatureError(code: .signatureLength, reason: "Ed25519 signature is \(count) bytes, expected \(signatureBytes)")
+    }
+
+    /// A public key that passed `validatePublicKey` (CRYPTO_KEY_LENGTH, CRYPTO_KEY_INVALID), made
+    /// only by that check. The key rules depend on the key's bytes alone, so a verifier that checks
+    /// many signatures under one key checks it once, here, and then calls `verify` with it.
+    package struct ValidatedPublicKey: Sendable {
+        package let bytes: [UInt8]
+
+        package init(_ bytes: [UInt8]) throws(SignatureError) {
+            try Ed25519.validatePublicKey(bytes)
+            self.bytes = bytes
         }
     }
 

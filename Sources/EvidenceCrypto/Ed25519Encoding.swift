@@ -65,15 +65,9 @@ package enum Ed25519Encoding {
     /// This does not say that the encoding is on the curve.
     package static func isCanonicalPoint(_ point: ArraySlice<UInt8>) -> Bool {
         guard point.count == 32 else { return false }
-        var y = Array(point)
-        let signBit = y[31] & 0x80
-        y[31] &= 0x7f
-        guard lessThan(y, fieldPrime) else { return false }
-        if signBit != 0 {
-            let one = [0x01] + [UInt8](repeating: 0, count: 31)
-            let minusOne = [0xec] + [UInt8](repeating: 0xff, count: 30) + [0x7f]
-            if y == one || y == minusOne { return false }
-        }
+        guard y(of: point, isLessThan: fieldPrime) else { return false }
+        let signBit = point[point.startIndex + 31] & 0x80
+        if signBit != 0, y(of: point, equals: one) || y(of: point, equals: minusOne) { return false }
         return true
     }
 
@@ -81,8 +75,39 @@ package enum Ed25519Encoding {
     /// non-canonical encoding of one (`ge25519_has_small_order`).
     package static func hasSmallOrder(_ point: ArraySlice<UInt8>) -> Bool {
         guard point.count == 32 else { return true }
-        var y = Array(point)
-        y[31] &= 0x7f
-        return smallOrderY.contains(y)
+        return smallOrderY.contains { y(of: point, equals: $0) }
+    }
+
+    /// y = 1 and y = p - 1, the two points whose x is 0.
+    private static let one: [UInt8] = [0x01] + [UInt8](repeating: 0, count: 31)
+    private static let minusOne: [UInt8] = [0xec] + [UInt8](repeating: 0xff, count: 30) + [0x7f]
+
+    // The y-coordinate of a 32-byte point encoding is the encoding with its sign bit (the top bit
+    // of byte 31) cleared; these read it in place rather than copying it.
+
+    /// Byte `k` of y.
+    @inline(__always)
+    private static func yByte(_ point: ArraySlice<UInt8>, _ k: Int) -> UInt8 {
+        let b = point[point.startIndex + k]
+        return k == 31 ? b & 0x7f : b
+    }
+
+    /// y == `value`, for a 32-byte point and a 32-byte value.
+    private static func y(of point: ArraySlice<UInt8>, equals value: [UInt8]) -> Bool {
+        precondition(point.count == 32 && value.count == 32, "point encodings are 32 bytes")
+        for k in 0..<32 where yByte(point, k) != value[k] { return false }
+        return true
+    }
+
+    /// y < `value` (little-endian), for a 32-byte point and a 32-byte value.
+    private static func y(of point: ArraySlice<UInt8>, isLessThan value: [UInt8]) -> Bool {
+        precondition(point.count == 32 && value.count == 32, "point encodings are 32 bytes")
+        var k = 31
+        while k >= 0 {
+            let a = yByte(point, k)
+            if a != value[k] { return a < value[k] }
+            k -= 1
+        }
+        return false
     }
 }

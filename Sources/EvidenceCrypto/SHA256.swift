@@ -33,7 +33,17 @@ package struct Hash256: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     package static func == (lhs: Hash256, rhs: Hash256) -> Bool {
-        lhs.bytes.withUnsafeBytes { l in rhs.bytes.withUnsafeBytes { r in l.elementsEqual(r) } }
+        lhs.bytes.withUnsafeBytes { l in
+            rhs.bytes.withUnsafeBytes { r in
+                // Four 8-byte words (both are 32 bytes; the check keeps the loads in bounds).
+                guard l.count == byteCount, r.count == byteCount else { return l.elementsEqual(r) }
+                for k in stride(from: 0, to: byteCount, by: 8)
+                where l.loadUnaligned(fromByteOffset: k, as: UInt64.self) != r.loadUnaligned(fromByteOffset: k, as: UInt64.self) {
+                    return false
+                }
+                return true
+            }
+        }
     }
 }
 

@@ -151,3 +151,36 @@ package enum SignatureCheck {
         }
     }
 }
+
+/// A public key prepared for checking many signatures: an Ed25519 key's rules are checked once,
+/// here, rather than at every signature (`Ed25519.ValidatedPublicKey`). `SignatureCheck.verify`
+/// gives exactly the result it gives for `key` itself.
+package struct VerificationKey: Sendable {
+    package let key: PublicKey
+    /// The key, validated; nil for other profiles and for a key that fails its rules (which only
+    /// a key built in code can: every key read from JSON was checked as it was read), whose
+    /// signatures then go the way of `key`, and fail with the key's error.
+    private let ed25519: Ed25519.ValidatedPublicKey?
+
+    package init(_ key: PublicKey) {
+        self.key = key
+        ed25519 = key.profile == .ed25519 ? try? Ed25519.ValidatedPublicKey(key.bytes) : nil
+    }
+
+    /// `SignatureCheck.verify(block, key: key, digest: digest)`.
+    fileprivate func verify(_ block: SignatureBlock, digest: Hash256) throws(SignatureError) {
+        // An Ed25519 block under an Ed25519 key: the profiles match.
+        if block.profile == .ed25519, let ed25519 {
+            try Ed25519.verify(signature: block.sig, message: digest.bytes, publicKey: ed25519)
+        } else {
+            try SignatureCheck.verify(block, key: key, digest: digest)
+        }
+    }
+}
+
+extension SignatureCheck {
+    /// `verify(_:key:digest:)` with a prepared key.
+    package static func verify(_ block: SignatureBlock, key: VerificationKey, digest: Hash256) throws(SignatureError) {
+        try key.verify(block, digest: digest)
+    }
+}

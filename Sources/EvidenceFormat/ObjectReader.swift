@@ -78,7 +78,10 @@ package struct ObjectReader {
         }
     }
 
-    package func string(_ name: String, repertoire: Repertoire, maxBytes: Int = 128) throws(FormatError) -> String {
+    /// The longest string member, in bytes, unless an accessor is told otherwise.
+    package static let defaultMaxStringBytes = 128
+
+    package func string(_ name: String, repertoire: Repertoire, maxBytes: Int = defaultMaxStringBytes) throws(FormatError) -> String {
         guard case .string(let s) = try value(name) else {
             throw FormatError(.memberType, field: field(name), "expected a string")
         }
@@ -86,7 +89,7 @@ package struct ObjectReader {
         return s
     }
 
-    package func optionalString(_ name: String, repertoire: Repertoire, maxBytes: Int = 128) throws(FormatError) -> String? {
+    package func optionalString(_ name: String, repertoire: Repertoire, maxBytes: Int = defaultMaxStringBytes) throws(FormatError) -> String? {
         if case .null = try value(name) { return nil }
         return try string(name, repertoire: repertoire, maxBytes: maxBytes)
     }
@@ -279,29 +282,40 @@ func sameBytes(_ x: String.UTF8View, _ y: String.UTF8View) -> Bool {
 /// Decoders for the well-formed common case only: nil for anything they do not accept, in which
 /// case the caller runs the strict decoder, whose result (value or error) stands. What they do
 /// accept decodes exactly as the strict decoders do (Tests/VerifierTests/CanonicalFastPathTests).
+/// Each takes a `String` (the object reader's values) or the raw bytes of one (the receipt line
+/// decoder, which reads straight from the line).
 enum FastDecode {
     /// Exactly 64 lowercase hex digits.
     static func hash(_ s: String) -> Hash256? {
         guard s.utf8.count == 2 * Hash256.byteCount else { return nil }
-        let bytes: [UInt8]? = s.utf8.withContiguousStorageIfAvailable { text in
-            var ok = true
-            var out = [UInt8](repeating: 0, count: Hash256.byteCount)
-            out.withUnsafeMutableBufferPointer { buffer in
+        return s.utf8.withContiguousStorageIfAvailable { hash(hex: $0) } ?? nil
+    }
+
+    /// Exactly 64 lowercase hex digits, as bytes.
+    static func hash(hex text: UnsafeBufferPointer<UInt8>) -> Hash256? {
+        guard text.count == 2 * Hash256.byteCount else { return nil }
+        var bad: UInt8 = 0
+        let bytes = hexValues.withUnsafeBufferPointer { table in
+            // An entry for every byte value: every lookup below is in bounds.
+            precondition(table.count == 256, "FastDecode: the hex table covers every byte")
+            return [UInt8](unsafeUninitializedCapacity: Hash256.byteCount) { buffer, initialized in
                 for k in 0..<Hash256.byteCount {
-                    let hi = hexValue(text[2 * k])
-                    let lo = hexValue(text[2 * k + 1])
-                    if hi > 15 || lo > 15 { ok = false }
+                    let hi = table[Int(text[2 * k])]
+                    let lo = table[Int(text[2 * k + 1])]
+                    bad |= hi | lo
                     buffer[k] = hi << 4 | (lo & 0x0F)
                 }
+                initialized = Hash256.byteCount
             }
-            return ok ? out : nil
-        } ?? nil
-        guard let bytes else { return nil }
+        }
+        guard bad & 0xF0 == 0 else { return nil }
         return Hash256(bytes: bytes)
     }
 
+    /// `hexValue` of every byte value, looked up rather than computed in the loops above.
+    private static let hexValues: [UInt8] = (0...255).map { hexValue(UInt8($0)) }
+
     /// 0...15 for `0-9 a-f`, 0xFF for every other byte (uppercase included).
-    @inline(__always)
     private static func hexValue(_ c: UInt8) -> UInt8 {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c &- UInt8(ascii: "0")
@@ -312,19 +326,26 @@ enum FastDecode {
 
     /// Unpadded base64url whose length is not 1 mod 4 and whose unused trailing bits are zero.
     static func base64url(_ s: String) -> [UInt8]? {
-        s.utf8.withContiguousStorageIfAvailable { text -> [UInt8]? in
-            let n = text.count
-            let remainder = n % 4
-            guard remainder != 1 else { return nil }
-            let outCount = n / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
-            var ok = true
-            var out = [UInt8](repeating: 0, count: outCount)
-            out.withUnsafeMutableBufferPointer { buffer in
+        s.utf8.withContiguousStorageIfAvailable { base64url(text: $0) } ?? nil
+    }
+
+    /// `base64url(_:)` of the string with these bytes.
+    static func base64url(text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let n = text.count
+        let remainder = n % 4
+        guard remainder != 1 else { return nil }
+        let outCount = n / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
+        var ok = true
+        let out = sextets.withUnsafeBufferPointer { table in
+            // An entry for every byte value: every lookup below is in bounds.
+            precondition(table.count == 256, "FastDecode: the base64url table covers every byte")
+            return [UInt8](unsafeUninitializedCapacity: outCount) { buffer, initialized in
+                func sextet(_ k: Int) -> UInt8 { table[Int(text[k])] }
                 var i = 0
                 var o = 0
                 var bad: UInt8 = 0
                 while i + 4 <= n {
-                    let a = sextet(text[i]), b = sextet(text[i + 1]), c = sextet(text[i + 2]), d = sextet(text[i + 3])
+                    let a = sextet(i), b = sextet(i + 1), c = sextet(i + 2), d = sextet(i + 3)
                     bad |= a | b | c | d
                     let v = UInt32(a & 0x3F) << 18 | UInt32(b & 0x3F) << 12 | UInt32(c & 0x3F) << 6 | UInt32(d & 0x3F)
                     buffer[o] = UInt8(truncatingIfNeeded: v >> 16)
@@ -335,12 +356,12 @@ enum FastDecode {
                 }
                 switch remainder {
                 case 2:
-                    let a = sextet(text[i]), b = sextet(text[i + 1])
+                    let a = sextet(i), b = sextet(i + 1)
                     bad |= a | b
                     if b & 0x0F != 0 { ok = false }
                     buffer[o] = (a & 0x3F) << 2 | (b & 0x3F) >> 4
                 case 3:
-                    let a = sextet(text[i]), b = sextet(text[i + 1]), c = sextet(text[i + 2])
+                    let a = sextet(i), b = sextet(i + 1), c = sextet(i + 2)
                     bad |= a | b | c
                     if c & 0x03 != 0 { ok = false }
                     buffer[o] = (a & 0x3F) << 2 | (b & 0x3F) >> 4
@@ -349,13 +370,16 @@ enum FastDecode {
                     break
                 }
                 if bad & 0x40 != 0 { ok = false }
+                initialized = outCount
             }
-            return ok ? out : nil
-        } ?? nil
+        }
+        return ok ? out : nil
     }
 
+    /// `sextet` of every byte value, looked up rather than computed in the loops above.
+    private static let sextets: [UInt8] = (0...255).map { sextet(UInt8($0)) }
+
     /// 0...63 for the base64url alphabet, 0x40 for every other byte.
-    @inline(__always)
     private static func sextet(_ c: UInt8) -> UInt8 {
         switch c {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c &- UInt8(ascii: "A")

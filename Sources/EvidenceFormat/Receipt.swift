@@ -88,8 +88,9 @@ package struct Receipt: Sendable, Equatable {
         try checkCoherence()
     }
 
-    /// The combinations of event, decision, reason, tool and limit that the format allows.
-    private func checkCoherence() throws(FormatError) {
+    /// The combinations of event, decision, reason, tool and limit that the format allows (also
+    /// the last step of `decodeCanonicalLine`).
+    func checkCoherence() throws(FormatError) {
         switch event {
         case .toolCall, .toolResult:
             guard tool != nil else { throw FormatError(.value, field: "tool", "a \(event.rawValue) receipt names its tool") }

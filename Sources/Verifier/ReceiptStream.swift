@@ -129,7 +129,7 @@ final class ReceiptStream {
     private var previousLeafIndex: Int64 = -1
 
     // The reading side.
-    private var batch = Batch()
+    private var batch = Batch.reserved()
     private var lineStart = 0
     private var lineNumber = 0
     private var longLine: LongLine?
@@ -229,7 +229,7 @@ final class ReceiptStream {
     private func submit() {
         guard !batch.lines.isEmpty else { return }
         let work = batch
-        batch = Batch()
+        batch = Batch.reserved()
         lineStart = 0
         let slot = Slot()
         let context = context
@@ -294,7 +294,9 @@ final class ReceiptStream {
 
     /// The chain of the receipt's session (ChainStage's rules) and the session's totals.
     private func follow(_ r: Receipt, _ record: Record) {
-        let state = result.sessions[r.sessionID]
+        // Looked up once: the new head is stored at the same index (a session's first receipt inserts it).
+        let index = result.sessions.index(forKey: r.sessionID)
+        let state = index.map { result.sessions.values[$0] }
         if state == nil {
             guard result.sessions.count < context.maxSessions else {
                 if !result.sessionsOverflowed {
@@ -309,13 +311,18 @@ final class ReceiptStream {
         ChainStage.check(r, line: record.parsed.line, state: state, artifact: context.artifacts[r.artifactRef]) {
             result.chain.add($0)
         }
-        result.sessions[r.sessionID] = Session(
+        let head = Session(
             artifactRef: state?.artifactRef ?? r.artifactRef,
             // Resynchronise without going backwards, so one swapped pair reports two seq failures, not a cascade.
             nextSeq: max(r.seq + 1, state?.nextSeq ?? 0),
             lastHash: record.parsed.receiptHash,
             lastTime: max(r.timeMS, state?.lastTime ?? r.timeMS),
             receipts: (state?.receipts ?? 0) + 1)
+        if let index {
+            result.sessions.values[index] = head
+        } else {
+            result.sessions[r.sessionID] = head
+        }
     }
 
     /// InclusionStage's rules for the proof of this leaf.
@@ -356,6 +363,15 @@ final class ReceiptStream {
         }
         var bytes: [UInt8] = []
         var lines: [Line] = []
+
+        /// An empty batch with room for a full one (a batch ends at the line that reaches
+        /// `batchBytes`), so that its bytes are not copied again and again as it fills.
+        static func reserved() -> Batch {
+            var batch = Batch()
+            batch.bytes.reserveCapacity(ReceiptStream.batchBytes + 4096)
+            batch.lines.reserveCapacity(ReceiptStream.batchLines)
+            return batch
+        }
     }
 
     /// What a worker found in one line.
@@ -397,16 +413,17 @@ final class ReceiptStream {
     }
 }
 
-/// An artifact as the receipt checks need it: its rules, and its Portal keys by key id.
+/// An artifact as the receipt checks need it: its rules, and its Portal keys by key id, each
+/// prepared once for the many receipts it signs.
 final class ArtifactInfo: Sendable {
     let value: PolicyArtifact
-    let portalKeys: [Hash256: PublicKey]
+    let portalKeys: [Hash256: VerificationKey]
 
     init(_ value: PolicyArtifact) {
         self.value = value
-        var keys: [Hash256: PublicKey] = [:]
+        var keys: [Hash256: VerificationKey] = [:]
         // The first key of an id wins, as a linear search over the list would find it.
-        for key in value.portalKeys where keys[key.keyID] == nil { keys[key.keyID] = key }
+        for key in value.portalKeys where keys[key.keyID] == nil { keys[key.keyID] = VerificationKey(key) }
         portalKeys = keys
     }
 }

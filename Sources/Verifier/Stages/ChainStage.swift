@@ -41,22 +41,26 @@ enum ChainStage {
             }
         }
         if let artifact {
-            checkWindow(r, artifact.value, fail)
+            checkWindow(r, artifact, fail)
             if let limit = r.limit, !artifact.value.rateLimits.contains(where: { $0.id == limit }) {
                 fail(.unknownLimit, "names rate limit \(limit), which its artifact does not define")
             }
         }
     }
 
-    static func checkWindow(_ r: Receipt, _ a: PolicyArtifact, _ fail: (VerifyCode, String) -> Void) {
-        if r.timeMS >= a.notAfterMS {
+    /// The receipt's time against the artifact's validity window. (Only the two bounds are read:
+    /// a copy of the whole `PolicyArtifact` per receipt would cost more than the check.)
+    static func checkWindow(_ r: Receipt, _ artifact: ArtifactInfo, _ fail: (VerifyCode, String) -> Void) {
+        let notBeforeMS = artifact.value.notBeforeMS
+        let notAfterMS = artifact.value.notAfterMS
+        if r.timeMS >= notAfterMS {
             guard r.decision == .deny, r.reason == .artifactExpired else {
-                fail(.outsideWindow, "time \(r.timeMS) is at or after the artifact's not_after_ms \(a.notAfterMS); only denials with reason artifact_expired may follow expiry")
+                fail(.outsideWindow, "time \(r.timeMS) is at or after the artifact's not_after_ms \(notAfterMS); only denials with reason artifact_expired may follow expiry")
                 return
             }
-        } else if r.timeMS < a.notBeforeMS {
+        } else if r.timeMS < notBeforeMS {
             guard r.decision == .deny, r.reason == .artifactNotYetValid else {
-                fail(.outsideWindow, "time \(r.timeMS) is before the artifact's not_before_ms \(a.notBeforeMS); only denials with reason artifact_not_yet_valid may precede it")
+                fail(.outsideWindow, "time \(r.timeMS) is before the artifact's not_before_ms \(notBeforeMS); only denials with reason artifact_not_yet_valid may precede it")
                 return
             }
         } else if r.reason == .artifactExpired || r.reason == .artifactNotYetValid {

@@ -209,18 +209,28 @@ enum ParseStage {
         var digest: Hash256? = nil
         var failure: Failure? = nil
         if bytes.count <= FormatLimits.maxLineBytes {
-            switch decode(bytes, file: file, line: number, excluding: "signature", Receipt.init) {
-            case .success(let (r, _, excluded)):
+            // The common case straight from the bytes; the reference path decides everything else.
+            if let (r, excluded) = Receipt.decodeCanonicalLine(bytes, options: jsonOptions) {
                 receipt = r
-                // The line is canonical: without its signature member it is the signing input's JCS form.
                 digest = SigningInput.digest(canonicalBytes: bytes, excluding: excluded)
-            case .failure(let f):
-                failure = f
+            } else {
+                (receipt, digest, failure) = decodeReceipt(number: number, bytes: bytes, file: file)
             }
         }
         let line = ReceiptLine(line: number, receiptHash: SHA256Hasher.hash(bytes), leafHash: MerkleHash.leaf(bytes),
                                receipt: receipt, signingDigest: digest)
         return (line, failure)
+    }
+
+    /// The reference path of one receipt line: canonical JSON, then `Receipt(_:)`.
+    static func decodeReceipt(number: Int, bytes: ArraySlice<UInt8>, file: String) -> (Receipt?, Hash256?, Failure?) {
+        switch decode(bytes, file: file, line: number, excluding: "signature", Receipt.init) {
+        case .success(let (r, _, excluded)):
+            // The line is canonical: without its signature member it is the signing input's JCS form.
+            return (r, SigningInput.digest(canonicalBytes: bytes, excluding: excluded), nil)
+        case .failure(let f):
+            return (nil, nil, f)
+        }
     }
 
     /// PROFILE_MISMATCH when `p` is not the declared profile.
