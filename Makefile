@@ -76,12 +76,12 @@ check-vectors: build
 bench: deps
 	$(SWIFT) build -c release --product verify
 	$(SWIFT) build -c release --product evidence-bench
-	$(BUILD_DIR)/release/evidence-bench --out Benchmarks/results.json
+	$(BUILD_DIR)/release/evidence-bench --runs 3 --out Benchmarks/results.json
 
 bench-quick: deps
 	$(SWIFT) build -c release --product verify
 	$(SWIFT) build -c release --product evidence-bench
-	$(BUILD_DIR)/release/evidence-bench --quick --out Benchmarks/results-quick.json
+	$(BUILD_DIR)/release/evidence-bench --quick --runs 3 --out Benchmarks/results-quick.json
 
 bench-pq: deps
 	$(SWIFT) build -c release --product verify
