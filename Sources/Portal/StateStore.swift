@@ -92,7 +92,13 @@ package final class StateStore: ReceiptSink {
             portalKeyID = meta.portalKeyID
             artifactRefs = meta.artifacts
             version = meta.version
-            if version == 1 && !readOnly { try migrateFromVersion1() }
+            if !readOnly {
+                if version == 1 {
+                    try migrateFromVersion1()
+                } else {
+                    try removeLegacyFiles()  // a migration that stopped after portal.json changed
+                }
+            }
         } else {
             guard !readOnly else { throw PortalError(.stateCorrupt, metaPath, "missing") }
             logID = newLogID()
@@ -395,11 +401,20 @@ package final class StateStore: ReceiptSink {
         try FileIO.writeAtomically(directory + "/" + Self.journalName, bytes, mode: 0o600)
         version = Self.formatVersion
         try writeMeta()
-        for name in [Self.legacyReceiptsName, Self.legacyPayloadsName, Self.legacyCheckpointsName] {
-            _ = unlink(directory + "/" + name)
-        }
-        try FileIO.syncDirectory(of: directory + "/" + Self.journalName)
+        try removeLegacyFiles()
         repairs.append("migrated the state directory from format 1 (three files) to format 2 (\(Self.journalName))")
+    }
+
+    /// Removes version 1's files from a version-2 directory (they are copied into the journal).
+    private func removeLegacyFiles() throws(PortalError) {
+        var removed = false
+        for name in [Self.legacyReceiptsName, Self.legacyPayloadsName, Self.legacyCheckpointsName] {
+            let path = directory + "/" + name
+            guard FileIO.exists(path) else { continue }
+            guard unlink(path) == 0 else { throw PortalError(.io, path, "cannot remove after migrating: \(FileIO.errnoText())") }
+            removed = true
+        }
+        if removed { try FileIO.syncDirectory(of: directory + "/" + Self.metaName) }
     }
 
     // MARK: appending

@@ -255,6 +255,22 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(report.confirmedPayloads.count, 10)
     }
 
+    func testMigrationStoppedAfterPortalJSONIsFinished() throws {
+        let dir = try T.tempDir()
+        _ = try session(dir, calls: 2)
+        let journalBytes = try FileIO.read(dir + "/" + journal, limit: 1 << 20)
+        try downgradeToVersion1(dir)
+        // As if the Portal died after writing the journal and portal.json, before removing the old files.
+        try Data(journalBytes).write(to: URL(fileURLWithPath: dir + "/" + journal))
+        let meta = try String(contentsOfFile: dir + "/portal.json", encoding: .utf8)
+        try meta.replacingOccurrences(of: #""version":1"#, with: #""version":2"#).write(toFile: dir + "/portal.json", atomically: true, encoding: .utf8)
+        let (store, rec) = try session(dir, calls: 0)
+        XCTAssertEqual(rec.log.entries.count, 4)
+        XCTAssertEqual(store.repairs, [])
+        for old in ["receipts.jsonl", "payloads.jsonl", "checkpoints.jsonl"] { XCTAssertFalse(FileIO.exists(dir + "/" + old)) }
+        XCTAssertEqual(try FileIO.read(dir + "/" + journal, limit: 1 << 20), journalBytes)
+    }
+
     func testVersion1ReceiptWhosePayloadWasLostIsKeptUndisclosed() throws {
         let dir = try T.tempDir()
         _ = try session(dir, calls: 2)
