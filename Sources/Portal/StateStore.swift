@@ -206,14 +206,26 @@ package final class StateStore: ReceiptSink {
         }
     }
 
-    /// The payload record written just before a receipt.
-    static func payloadLine(_ r: LoggedReceipt) -> [UInt8] {
+    /// The payload record written just before a receipt, with its newline.
+    static func payloadLine(receiptHash: Hash256, salt: [UInt8], payload: [UInt8]) -> [UInt8] {
         JCS.canonicalize(.obj([
-            ("payload", .str(Base64URL.encode(r.payload))),
-            ("receipt_hash", .hash(r.receiptHash)),
-            ("salt", .str(Base64URL.encode(r.salt))),
+            ("payload", .str(Base64URL.encode(payload))),
+            ("receipt_hash", .hash(receiptHash)),
+            ("salt", .str(Base64URL.encode(salt))),
             ("type", .str(payloadType)),
         ])) + [0x0a]
+    }
+
+    /// The lines of a JSON Lines file, without their newlines, and where the bytes after the last
+    /// newline (a torn line, or nothing) begin.
+    static func lineSpans(_ bytes: [UInt8]) -> (lines: [Range<Int>], tail: Int) {
+        var lines: [Range<Int>] = []
+        var start = 0
+        for i in bytes.indices where bytes[i] == 0x0a {
+            lines.append(start..<i)
+            start = i + 1
+        }
+        return (lines, start)
     }
 
     // MARK: recovery
@@ -279,15 +291,10 @@ package final class StateStore: ReceiptSink {
         let path = directory + "/" + Self.journalName
         guard FileIO.exists(path) else { return [] }
         let bytes = try FileIO.read(path, limit: Self.maxLogBytes)
-        var spans: [Range<Int>] = []
-        var start = 0
-        for i in bytes.indices where bytes[i] == 0x0a {
-            spans.append(start..<i)
-            start = i + 1
-        }
+        let (spans, tail) = Self.lineSpans(bytes)
         var records: [(Int, Record)] = []
         records.reserveCapacity(spans.count)
-        var keep = start  // bytes past the last newline are torn
+        var keep = tail  // bytes past the last newline are torn
         for (k, span) in spans.enumerated() {
             do {
                 records.append((k + 1, try Self.record(bytes[span])))
@@ -325,20 +332,12 @@ package final class StateStore: ReceiptSink {
     /// such a receipt is never disclosed), each checkpoint after the receipt that completes its tree.
     /// A torn last line of each file is ignored, as version 1 did.
     private func legacyRecords() throws(PortalError) -> [(Int, Record)] {
-        func lines(_ name: String, maxLine: Int) throws(PortalError) -> [(Int, ArraySlice<UInt8>)] {
+        // Numbered complete lines; `record` enforces each kind's length limit.
+        func lines(_ name: String) throws(PortalError) -> [(Int, ArraySlice<UInt8>)] {
             let path = directory + "/" + name
             guard FileIO.exists(path) else { return [] }
             let bytes = try FileIO.read(path, limit: Self.maxLogBytes)
-            var out: [(Int, ArraySlice<UInt8>)] = []
-            var start = 0
-            for i in bytes.indices where bytes[i] == 0x0a {
-                out.append((out.count + 1, bytes[start..<i]))
-                start = i + 1
-            }
-            for (n, line) in out where line.count > maxLine {
-                guard n == out.count else { throw PortalError(.stateCorrupt, "\(name):\(n)", "longer than \(maxLine) bytes") }
-            }
-            return out
+            return Self.lineSpans(bytes).lines.enumerated().map { ($0.offset + 1, bytes[$0.element]) }
         }
         func parse(_ name: String, _ n: Int, _ line: ArraySlice<UInt8>, last: Bool) throws(PortalError) -> Record? {
             var bytes = line
@@ -352,13 +351,13 @@ package final class StateStore: ReceiptSink {
             }
         }
         var payloads: [Hash256: Record] = [:]
-        let payloadLines = try lines(Self.legacyPayloadsName, maxLine: Self.maxPayloadLineBytes)
+        let payloadLines = try lines(Self.legacyPayloadsName)
         for (n, line) in payloadLines {
             if let r = try parse(Self.legacyPayloadsName, n, line, last: n == payloadLines.count),
                case .payload(let h, _, _) = r { payloads[h] = r }
         }
         var checkpoints: [Record] = []
-        let checkpointLines = try lines(Self.legacyCheckpointsName, maxLine: FormatLimits.maxLineBytes)
+        let checkpointLines = try lines(Self.legacyCheckpointsName)
         for (n, line) in checkpointLines {
             if let r = try parse(Self.legacyCheckpointsName, n, line, last: n == checkpointLines.count) { checkpoints.append(r) }
         }
@@ -369,7 +368,7 @@ package final class StateStore: ReceiptSink {
             }
         }
         var receipts = 0
-        let receiptLines = try lines(Self.legacyReceiptsName, maxLine: FormatLimits.maxLineBytes)
+        let receiptLines = try lines(Self.legacyReceiptsName)
         for (n, line) in receiptLines {
             guard let r = try parse(Self.legacyReceiptsName, n, line, last: n == receiptLines.count),
                   case .receipt(_, let document) = r else { continue }
@@ -390,10 +389,7 @@ package final class StateStore: ReceiptSink {
         for (_, record) in try legacyRecords() {
             switch record {
             case .payload(let h, let salt, let payload):
-                bytes += JCS.canonicalize(.obj([
-                    ("payload", .str(Base64URL.encode(payload))), ("receipt_hash", .hash(h)),
-                    ("salt", .str(Base64URL.encode(salt))), ("type", .str(Self.payloadType)),
-                ])) + [0x0a]
+                bytes += Self.payloadLine(receiptHash: h, salt: salt, payload: payload)
             case .receipt(_, let d), .checkpoint(_, let d):
                 bytes += d.bytes + [0x0a]
             }
@@ -440,7 +436,8 @@ package final class StateStore: ReceiptSink {
     }
 
     package func append(receipt: LoggedReceipt) throws(PortalError) {
-        try appendDurably(Self.payloadLine(receipt) + receipt.document.bytes + [0x0a])
+        try appendDurably(Self.payloadLine(receiptHash: receipt.receiptHash, salt: receipt.salt, payload: receipt.payload)
+                          + receipt.document.bytes + [0x0a])
     }
 
     package func append(checkpoint: SealedDocument) throws(PortalError) {

@@ -102,7 +102,7 @@ final class StoreTests: XCTestCase {
                         "portal_payload", "receipt", "checkpoint"])
         for (k, e) in rec.log.entries.enumerated() {
             XCTAssertEqual(lines[2 * k + 1], e.document.bytes)  // the receipt's exported bytes
-            XCTAssertEqual(lines[2 * k], StateStore.payloadLine(e).dropLast().map { $0 })
+            XCTAssertEqual(lines[2 * k], StateStore.payloadLine(receiptHash: e.receiptHash, salt: e.salt, payload: e.payload).dropLast().map { $0 })
         }
         XCTAssertEqual(try String(contentsOfFile: dir + "/portal.json", encoding: .utf8).contains(#""version":2"#), true)
         for old in ["receipts.jsonl", "payloads.jsonl", "checkpoints.jsonl"] { XCTAssertFalse(FileIO.exists(dir + "/" + old)) }
@@ -206,6 +206,14 @@ final class StoreTests: XCTestCase {
         assertCode(.stateCorrupt) { try self.export(dir) }
     }
 
+    /// Rewrites portal.json's format version.
+    func setStateVersion(_ dir: String, _ from: Int, _ to: Int) throws {
+        let meta = try String(contentsOfFile: dir + "/portal.json", encoding: .utf8)
+        XCTAssertTrue(meta.contains(#""version":\#(from)"#))
+        try meta.replacingOccurrences(of: #""version":\#(from)"#, with: #""version":\#(to)"#)
+            .write(toFile: dir + "/portal.json", atomically: true, encoding: .utf8)
+    }
+
     /// Writes the version-1 layout of the records in `dir`'s journal: three files, payload records
     /// without a type, portal.json version 1.
     func downgradeToVersion1(_ dir: String, dropPayloadOf: Int? = nil) throws {
@@ -222,8 +230,7 @@ final class StoreTests: XCTestCase {
         try writeLines(dir, "payloads.jsonl", payloads)
         try writeLines(dir, "checkpoints.jsonl", checkpoints)
         XCTAssertEqual(unlink(dir + "/" + journal), 0)
-        let meta = try String(contentsOfFile: dir + "/portal.json", encoding: .utf8)
-        try meta.replacingOccurrences(of: #""version":2"#, with: #""version":1"#).write(toFile: dir + "/portal.json", atomically: true, encoding: .utf8)
+        try setStateVersion(dir, 2, 1)
     }
 
     func testVersion1DirectoryIsMigratedToTheJournal() throws {
@@ -262,8 +269,7 @@ final class StoreTests: XCTestCase {
         try downgradeToVersion1(dir)
         // As if the Portal died after writing the journal and portal.json, before removing the old files.
         try Data(journalBytes).write(to: URL(fileURLWithPath: dir + "/" + journal))
-        let meta = try String(contentsOfFile: dir + "/portal.json", encoding: .utf8)
-        try meta.replacingOccurrences(of: #""version":1"#, with: #""version":2"#).write(toFile: dir + "/portal.json", atomically: true, encoding: .utf8)
+        try setStateVersion(dir, 1, 2)
         let (store, rec) = try session(dir, calls: 0)
         XCTAssertEqual(rec.log.entries.count, 4)
         XCTAssertEqual(store.repairs, [])
@@ -285,8 +291,7 @@ final class StoreTests: XCTestCase {
     func testNewerStateFormatIsRefused() throws {
         let dir = try T.tempDir()
         _ = try session(dir, calls: 1)
-        let meta = try String(contentsOfFile: dir + "/portal.json", encoding: .utf8)
-        try meta.replacingOccurrences(of: #""version":2"#, with: #""version":3"#).write(toFile: dir + "/portal.json", atomically: true, encoding: .utf8)
+        try setStateVersion(dir, 2, 3)
         assertCode(.stateCorrupt) { try self.session(dir, calls: 0) }
     }
 
